@@ -1,0 +1,44 @@
+# wacr developer commands. `make demo` and `make test` work on a fresh clone with Python 3.10+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test lint format typecheck codegen check-codegen pytest bench clean
+
+setup: $(STAMP)
+
+# Reinstall only when the dependency list changes, so `make test` stays quick.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/python examples/demo.py
+
+test: lint typecheck check-codegen pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: setup
+	$(BIN)/mypy
+
+codegen: setup
+	$(BIN)/python codegen/generate.py
+
+check-codegen: setup
+	$(BIN)/python codegen/generate.py --check
+
+pytest: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Hand-written bases that the generated models build on (imported by ``_generated.py``)."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wacr._response import ResponseInfo
+
+__all__ = ["Model", "OpenEnum"]
+
+
+class Model:
+    """Base of every generated model.
+
+    The one slot holds the HTTP metadata of the call that returned the object (see
+    :attr:`response`); it is not an attrs field, so it never takes part in ``__init__``,
+    equality, ``repr`` or (un)structuring.
+    """
+
+    __slots__ = ("_response",)
+
+    @property
+    def response(self) -> ResponseInfo | None:
+        """HTTP status, headers and request id of the call that returned this object.
+
+        ``None`` for objects built by hand or nested inside another result.
+        """
+        return getattr(self, "_response", None)
+
+
+class OpenEnum(str, enum.Enum):
+    """A string enum that accepts values the server adds later.
+
+    ``MessageStatus("queued")`` returns a pseudo-member whose ``value`` is ``"queued"``
+    instead of raising, so a new server value never breaks parsing; ``known`` tells the two
+    apart. Request checks use the declared members only.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def known(self) -> bool:
+        """Whether the value is one the spec documents."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
