@@ -148,7 +148,7 @@ def build_operations() -> str:
                 continue
             declared = [*shared, *op.get("parameters", [])]
             params = [resolver.ref(p["$ref"]) if "$ref" in p else p for p in declared]
-            path_params = tuple(p["name"] for p in params if p["in"] == "path")
+            path_params = {p["name"]: resolver.rules(p["schema"]) for p in params if p["in"] == "path"}
             query = {p["name"]: resolver.rules(p["schema"]) for p in params if p["in"] == "query"}
             body = body_model = None
             if "requestBody" in op:

@@ -22,7 +22,7 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    path_params: tuple[str, ...]
+    path_params: dict[str, Schema]
     query: dict[str, Schema]
     body: Schema | None
     body_model: str | None

@@ -7,4 +7,5 @@ are open: a value the server adds later parses into a pseudo-member instead of f
 
 from wacr.models._base import Model as Model
 from wacr.models._base import OpenEnum as OpenEnum
+from wacr.models._extra import Deleted as Deleted
 from wacr.models._generated import *  # noqa: F403

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from wacr._response import ResponseInfo
+# Imported at run time (not only for type checking): typing.get_type_hints() on a model
+# resolves the annotations of this base too.
+from wacr._response import ResponseInfo
 
 __all__ = ["Model", "OpenEnum"]
 
@@ -20,6 +21,7 @@ class Model:
     """
 
     __slots__ = ("_response",)
+    _response: ResponseInfo | None
 
     @property
     def response(self) -> ResponseInfo | None:

@@ -1,0 +1,152 @@
+"""``wacr.Client``: configuration, the session's lifecycle, and one attribute per API section."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from wacr._transport import Transport
+from wacr._version import __version__
+from wacr.errors import ConfigurationError
+from wacr.resources import (
+    Account,
+    Auth,
+    Comments,
+    Contacts,
+    Groups,
+    Messages,
+    Sources,
+    Statuses,
+    Templates,
+)
+
+__all__ = ["RASL", "WACR", "Client"]
+
+#: WA.cr's API v2 (the default base URL).
+WACR = "https://app.wa.cr/api/v2"
+#: RASL's API v2.
+RASL = "https://getrasl.io/api/v2"
+
+USER_AGENT = f"wacr/{__version__}"
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(f"base_url must be an absolute http(s) URL such as {WACR!r}, got {value!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"base_url must not have a query or fragment, got {value!r}")
+    return value.rstrip("/")
+
+
+class Client:
+    """An async client of API v2; use one per process and share it between tasks.
+
+    ::
+
+        async with wacr.Client(token="...", base_url=wacr.RASL) as client:
+            sent = await client.messages.send_text(phone="+201000000000", message="Hi")
+
+    ``token`` and ``base_url`` fall back to the ``WACR_TOKEN`` and ``WACR_BASE_URL``
+    environment variables; ``base_url`` defaults to :data:`wacr.WACR`. Without a token
+    anywhere, :class:`wacr.ConfigurationError` is raised here, not on the first call.
+
+    The aiohttp session is created lazily inside the running event loop and closed by
+    :meth:`aclose` or ``async with``. A ``session`` you pass is used as is (its TLS and proxy
+    settings included) and never closed by the client. ``timeout`` is the total seconds per
+    attempt; ``max_retries`` the retries after the first attempt (0 turns them off); a
+    ``Retry-After`` longer than ``max_retry_wait`` seconds raises instead of sleeping.
+    ``connection_limit`` caps the open connections of the session the client creates.
+    Every method also takes ``max_retries=`` and ``timeout=`` for that one call.
+    """
+
+    __slots__ = (
+        "_transport",
+        "account",
+        "auth",
+        "base_url",
+        "comments",
+        "contacts",
+        "groups",
+        "messages",
+        "sources",
+        "statuses",
+        "templates",
+    )
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        max_retry_wait: float = 60.0,
+        session: aiohttp.ClientSession | None = None,
+        connection_limit: int = 100,
+    ) -> None:
+        token = token if token is not None else os.environ.get("WACR_TOKEN")
+        if not token or not token.strip():
+            raise ConfigurationError(
+                "no API token: pass Client(token=...) or set the WACR_TOKEN environment variable"
+            )
+        if any(ch in token for ch in "\r\n"):
+            raise ConfigurationError("the API token must not contain line breaks")
+        if timeout <= 0:
+            raise ConfigurationError(f"timeout must be positive, got {timeout!r}")
+        if max_retries < 0:
+            raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries!r}")
+        if connection_limit < 1:
+            raise ConfigurationError(f"connection_limit must be at least 1, got {connection_limit!r}")
+        #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
+        self.base_url = _base_url(base_url or os.environ.get("WACR_BASE_URL") or WACR)
+        self._transport = Transport(
+            token=token.strip(),
+            base_url=self.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            session=session,
+            connector_limit=connection_limit,
+            user_agent=USER_AGENT,
+        )
+        #: The tenant's account, usage and plan limits.
+        self.account = Account(self)
+        #: OTP codes: send, resend, verify, status, authentication templates.
+        self.auth = Auth(self)
+        #: Internal notes on a chat conversation (WA.cr).
+        self.comments = Comments(self)
+        #: CRM contacts, single and in batches.
+        self.contacts = Contacts(self)
+        #: Contact lists and their membership.
+        self.groups = Groups(self)
+        #: Sending messages and reading the history.
+        self.messages = Messages(self)
+        #: Where contacts come from.
+        self.sources = Sources(self)
+        #: Contact statuses.
+        self.statuses = Statuses(self)
+        #: WhatsApp templates.
+        self.templates = Templates(self)
+
+    def __repr__(self) -> str:
+        # Never the token.
+        return f"<wacr.Client base_url={self.base_url!r}>"
+
+    async def aclose(self) -> None:
+        """Close the session the client created (a session passed in is left open)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

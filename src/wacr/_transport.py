@@ -1,0 +1,513 @@
+"""The request pipeline: auth header, aiohttp request, timeout, error mapping, retry policy.
+
+Retry policy (``design.md``), run by ``backoff``:
+
+* every method: 429 (waits ``Retry-After``, else the body's ``retry_after``, else exponential
+  backoff with full jitter; a wait above ``max_retry_wait`` raises instead of sleeping) and
+  failures to connect, which happen before anything was written;
+* idempotent methods only (GET, HEAD, OPTIONS, PUT, PATCH, DELETE): 500/502/503/504,
+  timeouts and connections dropped after the request was written;
+* a POST is never repeated after such an ambiguous failure: a second attempt could message a
+  customer twice or burn an OTP attempt. The error says the request may have been processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import time
+import warnings
+from collections.abc import Generator, Mapping
+from typing import Any
+
+import aiohttp
+import attrs
+import backoff
+import orjson
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from wacr._response import ResponseInfo
+from wacr._version import __version__
+from wacr.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ConfigurationError,
+    InvalidResponseError,
+    ServerError,
+    WacrError,
+    error_from_response,
+)
+
+__all__ = ["IDEMPOTENT_METHODS", "RawResult", "Transport"]
+
+_log = logging.getLogger("wacr")
+_DEBUG = logging.DEBUG
+
+#: Methods retried after an ambiguous failure (5xx, timeout, dropped connection).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Failures where nothing was written: safe to retry for any method.
+_NOT_SENT = (
+    aiohttp.ClientConnectorError,  # refused, DNS, TLS (its subclasses)
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.ServerFingerprintMismatch,
+)
+# Failures after the request may have been written: retried for idempotent methods only.
+_DROPPED = (
+    asyncio.TimeoutError,
+    TimeoutError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientOSError,
+)
+# Everything the request can raise that is about the network rather than a bug of ours.
+_NETWORK = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
+
+Params = Mapping[str, str] | list[tuple[str, str]]
+
+
+@attrs.define(slots=True, repr=False)
+class RawResult:
+    """A successful (2xx) response, read and parsed once (treat it as read-only)."""
+
+    #: HTTP status code.
+    status: int
+    #: Response headers (read-only, case-insensitive).
+    headers: Mapping[str, str]
+    #: The raw body.
+    body: bytes
+    #: The body parsed as JSON (``None`` for an empty body).
+    envelope: dict[str, Any] | list[Any] | None
+    #: Status, headers, request id, timing: what models expose as ``.response``.
+    info: ResponseInfo
+
+    def __repr__(self) -> str:
+        return f"RawResult(status={self.status}, info={self.info!r})"
+
+
+class _Retry(Exception):
+    """An attempt failed in a way worth retrying; backoff catches it, sleeps, tries again."""
+
+    def __init__(self, error: WacrError, wait: float | None) -> None:
+        super().__init__(error)
+        self.error = error
+        #: Seconds the server asked for, or None for exponential backoff.
+        self.wait = wait
+
+
+class _Call:
+    """The state of one ``request()`` across its attempts."""
+
+    __slots__ = (
+        "attempt",
+        "body",
+        "headers",
+        "idempotent",
+        "max_retries",
+        "method",
+        "params",
+        "path",
+        "pending",
+        "timeout",
+        "url",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        params: Params | None,
+        body: bytes | None,
+        headers: CIMultiDictProxy[str],
+        timeout: aiohttp.ClientTimeout,
+        max_retries: int,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.url = url
+        self.params = params
+        self.body = body
+        self.headers = headers
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.idempotent = method in IDEMPOTENT_METHODS
+        self.attempt = 0
+        #: The first attempt's failure, replayed to backoff (see Transport.request).
+        self.pending: _Retry | None = None
+
+
+def _retry_waits(*, base: float, cap: float) -> Generator[float, Any, None]:
+    """backoff's wait generator: the server's wait when it gave one, else full-jitter expo.
+
+    backoff primes it with ``send(None)`` and then sends each ``_Retry`` it caught.
+    """
+    expo: Generator[float, Any, None] | None = None
+    failure: _Retry = yield  # type: ignore[misc]
+    while True:
+        wait = failure.wait
+        if wait is None:
+            if expo is None:
+                expo = backoff.expo(base=2, factor=base, max_value=cap)
+                next(expo)  # expo's own priming step
+            wait = backoff.full_jitter(next(expo))
+        failure = yield wait
+
+
+def _default_user_agent() -> str:
+    return f"wacr-python/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
+
+
+class Transport:
+    """Sends API requests: one pooled aiohttp session, auth, timeouts, retries, typed errors.
+
+    The session is created lazily inside the running event loop on the first request; a
+    session passed in is used as is and never closed. Call :meth:`aclose` to close the
+    session the transport created.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        max_retry_wait: float = 60.0,
+        session: aiohttp.ClientSession | None = None,
+        connector_limit: int = 100,
+        connector_limit_per_host: int = 0,
+        user_agent: str | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+    ) -> None:
+        if not isinstance(token, str) or not token.strip():
+            raise ConfigurationError("an API token is required")
+        if any(ch in token for ch in "\r\n\0"):
+            raise ConfigurationError("the API token contains a line break or NUL character")
+        try:
+            parsed = URL(base_url)
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"invalid base_url {base_url!r}: {exc}") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        if parsed.query_string or parsed.fragment:
+            raise ConfigurationError(f"base_url must not have a query or fragment, got {base_url!r}")
+        if not timeout > 0:
+            raise ConfigurationError(f"timeout must be positive, got {timeout!r}")
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        if not max_retry_wait >= 0:
+            raise ConfigurationError(f"max_retry_wait must be >= 0, got {max_retry_wait!r}")
+
+        self.base_url = base_url.rstrip("/")
+        self.timeout = float(timeout)
+        self.max_retries = max_retries
+        self.max_retry_wait = float(max_retry_wait)
+        self._token = token
+        self._session = session
+        self._owns_session = session is None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+        self._connector_limit = connector_limit
+        self._connector_limit_per_host = connector_limit_per_host
+
+        # Built once: every request reuses these objects.
+        base_headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "User-Agent": user_agent or _default_user_agent(),
+        }
+        self._headers = CIMultiDictProxy(CIMultiDict(base_headers))
+        self._json_headers = CIMultiDictProxy(
+            CIMultiDict({**base_headers, "Content-Type": "application/json"})
+        )
+        self._client_timeout = aiohttp.ClientTimeout(total=self.timeout)
+        with warnings.catch_warnings():
+            # backoff 2.2.1 calls asyncio.iscoroutinefunction, deprecated on Python 3.14.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._with_retries = backoff.on_exception(
+                _retry_waits,
+                _Retry,
+                max_tries=None,  # _attempt decides when to stop (per-call max_retries)
+                jitter=None,  # _retry_waits jitters the exponential waits only
+                logger=None,
+                on_backoff=self._log_retry,
+                base=backoff_base,
+                cap=min(backoff_cap, self.max_retry_wait),
+            )(self._retry_attempt)
+
+    def __repr__(self) -> str:
+        return (
+            f"Transport(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"max_retries={self.max_retries!r})"
+        )
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The aiohttp session in use (``None`` until the first request creates one)."""
+        return self._session
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: bytes | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> RawResult:
+        """Send one API call (retrying per the policy) and return its parsed 2xx response.
+
+        ``path`` is relative to the base URL (``"/contacts"``); ``json`` is an already-encoded
+        body. ``max_retries`` and ``timeout`` override the transport's values for this call.
+        Raises an :class:`~wacr.errors.APIError` subclass for an error status,
+        :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError` when
+        no answer came, and :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not
+        JSON.
+        """
+        retries = self.max_retries if max_retries is None else max_retries
+        if retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0, got {retries!r}")
+        call = _Call(
+            method,
+            path,
+            self.base_url + path,
+            params,
+            json,
+            self._json_headers if json is not None else self._headers,
+            self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=timeout),
+            retries,
+        )
+        # backoff costs ~5 us per call (timestamps, a dict, a generator), a few percent of a
+        # loopback request: the first attempt runs bare, and backoff takes over only after
+        # a failure worth retrying, starting with that failure so that it waits first.
+        try:
+            return await self._attempt(call)
+        except _Retry as failure:
+            call.pending = failure
+        result: RawResult = await self._with_retries(call)
+        return result
+
+    async def aclose(self) -> None:
+        """Close the session this transport created; a session passed in is left open."""
+        if self._owns_session:
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close()
+
+    # -- one attempt ------------------------------------------------------------------------
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if not self._owns_session:
+            assert session is not None
+            return session
+        loop = asyncio.get_running_loop()
+        if session is None or loop is not self._session_loop:
+            if session is not None:
+                # Created in another (likely closed) loop: unusable here. Mark it closed
+                # so it does not warn when collected, and start over in this loop.
+                session.detach()
+            session = self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=self._connector_limit,
+                    limit_per_host=self._connector_limit_per_host,
+                ),
+                timeout=self._client_timeout,
+            )
+            self._session_loop = loop
+        return session
+
+    async def _retry_attempt(self, call: _Call) -> RawResult:
+        """backoff's target: replays the first attempt's failure, then makes new attempts."""
+        failure = call.pending
+        if failure is not None:
+            call.pending = None
+            raise failure
+        return await self._attempt(call)
+
+    async def _attempt(self, call: _Call) -> RawResult:
+        call.attempt += 1
+        session = self._get_session()
+        started = time.perf_counter()
+        try:
+            async with session.request(
+                call.method,
+                call.url,
+                params=call.params,
+                data=call.body,
+                headers=call.headers,
+                timeout=call.timeout,
+                allow_redirects=False,  # a redirect would turn a POST into a GET
+            ) as resp:
+                body = await resp.read()
+                status = resp.status
+                headers = resp.headers
+        except _NETWORK as exc:
+            elapsed = time.perf_counter() - started
+            failure = self._network_failure(call, exc)
+            self._log_attempt(call, type(exc).__name__, elapsed, None)
+            raise failure from exc
+        except RuntimeError as exc:
+            if session.closed:
+                raise ConfigurationError("the aiohttp session given to wacr is closed") from exc
+            raise
+        elapsed = time.perf_counter() - started
+
+        if 200 <= status < 300:
+            return self._success(call, status, headers, body, elapsed)
+        error = error_from_response(
+            status,
+            headers,
+            body,
+            method=call.method,
+            url=call.url,
+            redact=(self._token,),
+        )
+        self._log_attempt(call, status, elapsed, error.request_id)
+        raise self._http_failure(call, error)
+
+    def _success(
+        self,
+        call: _Call,
+        status: int,
+        headers: CIMultiDictProxy[str],
+        body: bytes,
+        elapsed: float,
+    ) -> RawResult:
+        envelope: Any = None
+        if body:
+            try:
+                envelope = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                if body.strip():
+                    self._log_attempt(call, status, elapsed, headers.get("X-Request-Id"))
+                    raise InvalidResponseError(
+                        f"the response body is not valid JSON ({exc})",
+                        status=status,
+                        request_id=headers.get("X-Request-Id"),
+                        body=body.decode("utf-8", errors="replace"),
+                        method=call.method,
+                        url=call.url,
+                    ) from None
+        meta = message = request_id = None
+        if envelope.__class__ is dict:
+            if envelope.get("success") is False:
+                # An error dressed as a success: report it like any other error answer.
+                error = error_from_response(
+                    status,
+                    headers,
+                    body,
+                    method=call.method,
+                    url=call.url,
+                    redact=(self._token,),
+                )
+                self._log_attempt(call, status, elapsed, error.request_id)
+                raise error
+            meta = envelope.get("meta")
+            if meta.__class__ is dict:
+                request_id = meta.get("request_id")
+                if request_id.__class__ is not str:
+                    request_id = None
+            else:
+                meta = None
+            message = envelope.get("message")
+            if message.__class__ is not str:
+                message = None
+        if request_id is None:
+            request_id = headers.get("X-Request-Id")
+        self._log_attempt(call, status, elapsed, request_id)
+        info = ResponseInfo(
+            status=status,
+            headers=headers,
+            request_id=request_id,
+            message=message,
+            meta=meta,
+            method=call.method,
+            url=call.url,
+            elapsed=elapsed,
+            attempts=call.attempt,
+        )
+        return RawResult(status, headers, body, envelope, info)
+
+    # -- what to do about a failure ---------------------------------------------------------
+
+    def _network_failure(self, call: _Call, exc: BaseException) -> Exception:
+        """Map an aiohttp/OS error to ours; wrap it in ``_Retry`` when it may be retried."""
+        not_sent = isinstance(exc, _NOT_SENT)
+        may_have_been_processed = not not_sent and not call.idempotent
+        error: APIConnectionError
+        if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+            what = "connecting" if not_sent else "waiting for the response"
+            error = APITimeoutError(
+                f"timed out {what} after {call.timeout.total:g} s",
+                method=call.method,
+                url=call.url,
+                may_have_been_processed=may_have_been_processed,
+            )
+        else:
+            detail = str(exc)
+            error = APIConnectionError(
+                f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__,
+                method=call.method,
+                url=call.url,
+                may_have_been_processed=may_have_been_processed,
+            )
+        retryable = not_sent or (call.idempotent and isinstance(exc, _DROPPED))
+        if retryable and call.attempt <= call.max_retries:
+            return _Retry(error, None)
+        return error
+
+    def _http_failure(self, call: _Call, error: APIError) -> Exception:
+        """Decide whether an error status is retried; return what ``_attempt`` raises."""
+        status = error.status
+        if status == 429:
+            wait = getattr(error, "retry_after", None)
+            if wait is not None and wait > self.max_retry_wait:
+                return error  # the server asks for longer than we are willing to wait
+            if call.attempt <= call.max_retries:
+                return _Retry(error, wait)
+            return error
+        if status is not None and status >= 500:
+            if not call.idempotent:
+                if isinstance(error, ServerError):
+                    error.may_have_been_processed = True
+                return error
+            if status in _RETRY_STATUSES and call.attempt <= call.max_retries:
+                return _Retry(error, None)
+        return error
+
+    # -- logging ------------------------------------------------------------------------------
+
+    def _log_attempt(self, call: _Call, outcome: int | str, elapsed: float, request_id: str | None) -> None:
+        if _log.isEnabledFor(_DEBUG):
+            _log.debug(
+                "%s %s -> %s in %.1f ms (attempt %d/%d, request_id=%s)",
+                call.method,
+                call.path,
+                outcome,
+                elapsed * 1000,
+                call.attempt,
+                call.max_retries + 1,
+                request_id,
+            )
+
+    @staticmethod
+    def _log_retry(details: Any) -> None:
+        call: _Call = details["args"][0]
+        failure: _Retry = details["exception"]
+        error = failure.error
+        reason = error.status if isinstance(error, APIError) else type(error).__name__
+        _log.info(
+            "retrying %s %s in %.2f s after %s (attempt %d of %d)",
+            call.method,
+            call.path,
+            details["wait"],
+            reason,
+            call.attempt + 1,
+            call.max_retries + 1,
+        )

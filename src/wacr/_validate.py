@@ -1,0 +1,156 @@
+"""Check call arguments against the spec's rules before anything is sent.
+
+The rules are the spec's own JSON Schemas, resolved by the codegen step into
+``wacr.models._operations`` (a small subset: types, lengths, ranges, patterns, enums, formats,
+required and unknown fields, nested arrays and objects, and ``x-required-when``). Nothing
+here restates a rule by hand. A broken rule is reported per field, with the field's wire path
+(``sections.0.rows.2.title``), in a :class:`wacr.ValidationError` with ``status=None``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["check_value", "validate"]
+
+Schema = Mapping[str, Any]
+Errors = dict[str, list[str]]
+
+# Deliberately loose: the server is the judge of deliverability; this catches typos such as a
+# missing "@" or a space, not exotic but valid addresses.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
+}
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _is_type(value: object, name: str) -> bool:
+    # bool is a subclass of int: it is never accepted where a number is expected.
+    if name == "string":
+        return isinstance(value, str)
+    if name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if name == "boolean":
+        return isinstance(value, bool)
+    if name == "array":
+        return isinstance(value, (list, tuple))
+    if name == "object":
+        return isinstance(value, Mapping)
+    if name == "null":
+        return value is None
+    return True
+
+
+def _add(errors: Errors, path: str, message: str) -> None:
+    errors.setdefault(path, []).append(message)
+
+
+def _check_uri(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def check_value(schema: Schema, value: Any, path: str, errors: Errors) -> None:
+    """Record in ``errors`` every rule of ``schema`` that ``value`` breaks, under ``path``."""
+    expected = schema.get("type")
+    if expected is not None:
+        names = expected if isinstance(expected, list) else [expected]
+        if not any(_is_type(value, name) for name in names):
+            wanted = " or ".join(_TYPE_NAMES.get(n, str(n)) for n in names)
+            _add(errors, path, f"must be {wanted}, not {type(value).__name__}")
+            return
+    if value is None:
+        return
+    enum = schema.get("enum")
+    if enum is not None and value not in enum:
+        _add(errors, path, f"must be one of {', '.join(map(str, enum))} (got {value!r})")
+        return
+    if isinstance(value, str):
+        _check_string(schema, value, path, errors)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        minimum, maximum = schema.get("minimum"), schema.get("maximum")
+        if minimum is not None and value < minimum:
+            _add(errors, path, f"must be at least {minimum} (got {value})")
+        if maximum is not None and value > maximum:
+            _add(errors, path, f"must be at most {maximum} (got {value})")
+    elif isinstance(value, (list, tuple)):
+        _check_array(schema, value, path, errors)
+    elif isinstance(value, Mapping):
+        _check_object(schema, value, path, errors)
+
+
+def _check_string(schema: Schema, value: str, path: str, errors: Errors) -> None:
+    min_length, max_length = schema.get("minLength"), schema.get("maxLength")
+    if min_length is not None and len(value) < min_length:
+        if min_length == 1:
+            _add(errors, path, "must not be empty")
+        else:
+            _add(errors, path, f"must be at least {min_length} characters (got {len(value)})")
+    if max_length is not None and len(value) > max_length:
+        _add(errors, path, f"must be at most {max_length} characters (got {len(value)})")
+    pattern = schema.get("pattern")
+    if pattern is not None and value and not _regex(pattern).search(value):
+        _add(errors, path, f"must match {pattern}")
+    fmt = schema.get("format")
+    if fmt == "email" and not _EMAIL.match(value):
+        _add(errors, path, "must be a valid email address")
+    elif fmt == "uri" and not _check_uri(value):
+        _add(errors, path, "must be an absolute http(s) URL")
+
+
+def _check_array(schema: Schema, value: list[Any] | tuple[Any, ...], path: str, errors: Errors) -> None:
+    min_items, max_items = schema.get("minItems"), schema.get("maxItems")
+    if min_items is not None and len(value) < min_items:
+        noun = "item" if min_items == 1 else "items"
+        _add(errors, path, f"must have at least {min_items} {noun} (got {len(value)})")
+    if max_items is not None and len(value) > max_items:
+        _add(errors, path, f"must have at most {max_items} items (got {len(value)})")
+    items = schema.get("items")
+    if items:
+        for index, item in enumerate(value):
+            check_value(items, item, f"{path}.{index}", errors)
+
+
+def _check_object(schema: Schema, value: Mapping[str, Any], path: str, errors: Errors) -> None:
+    properties: Mapping[str, Schema] = schema.get("properties", {})
+    prefix = f"{path}." if path else ""
+    for name in schema.get("required", ()):
+        if value.get(name) is None:
+            _add(errors, prefix + name, "is required")
+    for name, conditions in schema.get("x-required-when", {}).items():
+        if value.get(name) is None and all(value.get(k) == v for k, v in conditions.items()):
+            when = ", ".join(f"{k} is {v!r}" for k, v in conditions.items())
+            _add(errors, prefix + name, f"is required when {when}")
+    closed = schema.get("additionalProperties") is False
+    for name, item in value.items():
+        sub = properties.get(name)
+        if sub is None:
+            if closed:
+                _add(errors, prefix + name, "is not a field of this request")
+            continue
+        if item is not None:
+            check_value(sub, item, prefix + name, errors)
+
+
+def validate(schema: Schema, value: Mapping[str, Any]) -> Errors:
+    """Return the broken rules of a request body or argument set, ``{}`` when it is valid."""
+    errors: Errors = {}
+    _check_object(schema, value, "", errors)
+    return errors

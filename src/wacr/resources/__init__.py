@@ -1,0 +1,23 @@
+"""One module per API section; each class is reached as an attribute of :class:`wacr.Client`."""
+
+from wacr.resources.account import Account
+from wacr.resources.auth import Auth
+from wacr.resources.comments import Comments
+from wacr.resources.contacts import Contacts
+from wacr.resources.groups import Groups
+from wacr.resources.messages import Messages
+from wacr.resources.sources import Sources
+from wacr.resources.statuses import Statuses
+from wacr.resources.templates import Templates
+
+__all__ = [
+    "Account",
+    "Auth",
+    "Comments",
+    "Contacts",
+    "Groups",
+    "Messages",
+    "Sources",
+    "Statuses",
+    "Templates",
+]

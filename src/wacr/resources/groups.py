@@ -1,0 +1,105 @@
+"""``client.groups``: CRM contact lists and their membership."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from wacr._pagination import Paginator
+from wacr.models import Deleted, Group, GroupContactsAdded, GroupContactsRemoved
+from wacr.resources._base import Resource, _seq
+
+__all__ = ["Groups"]
+
+
+class Groups(Resource):
+    """Contact lists, not WhatsApp group chats (scopes ``groups:read``, ``groups:write``, ``:delete``)."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        sort: str | Sequence[str] | None = None,
+        search: str | None = None,
+        q: str | None = None,
+        fields: str | Sequence[str] | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Paginator[Group]:
+        """Groups, page by page (``GET /groups``); ``sort`` on ``name``, ``created_at``, ``updated_at``."""
+        args = {"page": page, "per_page": per_page, "sort": sort, "search": search, "q": q, "fields": fields}
+        return self._paginate("groups_list", Group, args, max_retries=max_retries, timeout=timeout)
+
+    async def create(
+        self, *, name: str, max_retries: int | None = None, timeout: float | None = None
+    ) -> Group:
+        """Create a group (``POST /groups``); ``name`` is unique per tenant."""
+        return await self._call(
+            "groups_create", Group, body={"name": name}, max_retries=max_retries, timeout=timeout
+        )
+
+    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Group:
+        """One group (``GET /groups/{id}``)."""
+        return await self._call(
+            "groups_get", Group, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )
+
+    async def update(
+        self, id: int, *, name: str, max_retries: int | None = None, timeout: float | None = None
+    ) -> Group:
+        """Rename a group (``PATCH /groups/{id}``; ``name`` is required)."""
+        return await self._call(
+            "groups_update",
+            Group,
+            path={"id": id},
+            body={"name": name},
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+
+    async def delete(
+        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> Deleted:
+        """Delete a group (``DELETE /groups/{id}``); its contacts are kept."""
+        return await self._delete("groups_delete", id, max_retries=max_retries, timeout=timeout)
+
+    async def add_contacts(
+        self,
+        id: int,
+        contact_ids: Sequence[int],
+        *,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> GroupContactsAdded:
+        """Add contacts to a group (``POST /groups/{id}/contacts``).
+
+        ``contacts_added`` counts only new members; every id must be one of your contacts.
+        """
+        return await self._call(
+            "groups_add_contacts",
+            GroupContactsAdded,
+            path={"id": id},
+            body={"contact_ids": _seq(contact_ids)},
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+
+    async def remove_contacts(
+        self,
+        id: int,
+        contact_ids: Sequence[int],
+        *,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> GroupContactsRemoved:
+        """Remove contacts from a group (``DELETE /groups/{id}/contacts``); non-members are skipped."""
+        return await self._call(
+            "groups_remove_contacts",
+            GroupContactsRemoved,
+            path={"id": id},
+            body={"contact_ids": _seq(contact_ids)},
+            max_retries=max_retries,
+            timeout=timeout,
+        )

@@ -1,0 +1,66 @@
+"""``client.sources``: where contacts come from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from wacr._pagination import Paginator
+from wacr.models import Deleted, Source
+from wacr.resources._base import Resource
+
+__all__ = ["Sources"]
+
+
+class Sources(Resource):
+    """Lead sources, a contact's ``source_id`` (scopes ``sources:read``, ``sources:write``, ``:delete``)."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        sort: str | Sequence[str] | None = None,
+        search: str | None = None,
+        q: str | None = None,
+        fields: str | Sequence[str] | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Paginator[Source]:
+        """Sources, page by page (``GET /sources``)."""
+        args = {"page": page, "per_page": per_page, "sort": sort, "search": search, "q": q, "fields": fields}
+        return self._paginate("sources_list", Source, args, max_retries=max_retries, timeout=timeout)
+
+    async def create(
+        self, *, name: str, max_retries: int | None = None, timeout: float | None = None
+    ) -> Source:
+        """Create a source (``POST /sources``); ``name`` is unique per tenant."""
+        return await self._call(
+            "sources_create", Source, body={"name": name}, max_retries=max_retries, timeout=timeout
+        )
+
+    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Source:
+        """One source (``GET /sources/{id}``)."""
+        return await self._call(
+            "sources_get", Source, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )
+
+    async def update(
+        self, id: int, *, name: str, max_retries: int | None = None, timeout: float | None = None
+    ) -> Source:
+        """Rename a source (``PATCH /sources/{id}``; ``name`` is required)."""
+        return await self._call(
+            "sources_update",
+            Source,
+            path={"id": id},
+            body={"name": name},
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+
+    async def delete(
+        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> Deleted:
+        """Delete a source (``DELETE /sources/{id}``); refused while a contact still has it."""
+        return await self._delete("sources_delete", id, max_retries=max_retries, timeout=timeout)

@@ -1,0 +1,81 @@
+"""``client.statuses``: contact lifecycle statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from wacr._pagination import Paginator
+from wacr.models import Deleted, Status
+from wacr.resources._base import Resource
+
+__all__ = ["Statuses"]
+
+
+class Statuses(Resource):
+    """Contact statuses, a contact's ``status_id`` (scopes ``statuses:read``, ``:write``, ``:delete``)."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        sort: str | Sequence[str] | None = None,
+        search: str | None = None,
+        q: str | None = None,
+        fields: str | Sequence[str] | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Paginator[Status]:
+        """Statuses, page by page (``GET /statuses``)."""
+        args = {"page": page, "per_page": per_page, "sort": sort, "search": search, "q": q, "fields": fields}
+        return self._paginate("statuses_list", Status, args, max_retries=max_retries, timeout=timeout)
+
+    async def create(
+        self,
+        *,
+        name: str,
+        color: str | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Status:
+        """Create a status (``POST /statuses``); ``color`` is ``#RRGGBB``."""
+        return await self._call(
+            "statuses_create",
+            Status,
+            body={"name": name, "color": color},
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+
+    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Status:
+        """One status (``GET /statuses/{id}``)."""
+        return await self._call(
+            "statuses_get", Status, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )
+
+    async def update(
+        self,
+        id: int,
+        *,
+        name: str,
+        color: str | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Status:
+        """Change a status (``PATCH /statuses/{id}``; ``name`` is required)."""
+        return await self._call(
+            "statuses_update",
+            Status,
+            path={"id": id},
+            body={"name": name, "color": color},
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+
+    async def delete(
+        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> Deleted:
+        """Delete a status (``DELETE /statuses/{id}``); refused while a contact still has it."""
+        return await self._delete("statuses_delete", id, max_retries=max_retries, timeout=timeout)

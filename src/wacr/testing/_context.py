@@ -1,0 +1,49 @@
+"""What a handler gets: the caller's tenant, the parsed request and the emulator's shared parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from wacr.testing._core import Raw, Result
+from wacr.testing._log import SentMessage
+from wacr.testing._state import State, Tenant, Token
+
+__all__ = ["Ctx", "Handler", "Route"]
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One API call being handled."""
+
+    state: State
+    tenant: Tenant
+    token: Token
+    body: dict[str, Any]
+    query: Mapping[str, str]
+    params: dict[str, str]
+    now: datetime
+    stamp: str  # `now` in the API's timestamp format
+    outbox: list[SentMessage]
+
+    def lookup(self, table: Mapping[int, T], name: str = "id") -> T | None:
+        """The row of ``table`` named by an integer path parameter (None: answer 404)."""
+        raw = self.params[name]
+        return table.get(int(raw)) if raw.isdigit() else None
+
+
+Handler = Callable[[Ctx], "Result | Raw"]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One operation: method, path template (``/contacts/{id}``), scope (None: any token)."""
+
+    method: str
+    path: str
+    scope: str | None
+    handler: Handler

@@ -1,0 +1,136 @@
+"""The control API under ``/_emulator/``: the Python API of :class:`Emulator` over HTTP (no auth)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+from aiohttp import web
+
+from wacr.testing._clock import isoformat, parse_datetime
+from wacr.testing._core import digits_of
+from wacr.testing._faults import Fault
+
+if TYPE_CHECKING:
+    from wacr.testing._server import Emulator
+
+__all__ = ["control_routes"]
+
+_JSON_HEADERS: Final = {"Content-Type": "application/json"}
+
+
+_Control = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _control_json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, headers=_JSON_HEADERS)
+
+
+def _control_error(message: str, status: int = 400) -> web.Response:
+    return _control_json({"success": False, "message": message}, status)
+
+
+async def _json_body(request: web.Request) -> Any:
+    raw = await request.read()
+    return orjson.loads(raw) if raw.strip() else {}
+
+
+def control_routes(emulator: Emulator) -> list[web.RouteDef]:
+    def guarded(handler: _Control) -> _Control:
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            try:
+                return await handler(request)
+            except orjson.JSONDecodeError:
+                return _control_error("The request body must be JSON.")
+            except (KeyError, TypeError, ValueError) as exc:
+                return _control_error(f"Bad control request: {exc}")
+
+        return wrapper
+
+    async def get_outbox(request: web.Request) -> web.StreamResponse:
+        phone = request.query.get("phone")
+        messages = emulator.outbox
+        if phone:
+            digits = digits_of(phone)
+            messages = [m for m in messages if m.phone == digits]
+        return _control_json({"messages": [m.to_json() for m in messages]})
+
+    async def delete_outbox(request: web.Request) -> web.StreamResponse:
+        emulator.clear_outbox()
+        return _control_json({"success": True})
+
+    async def get_requests(request: web.Request) -> web.StreamResponse:
+        return _control_json({"requests": [r.to_json() for r in emulator.received]})
+
+    async def delete_requests(request: web.Request) -> web.StreamResponse:
+        emulator.clear_received()
+        return _control_json({"success": True})
+
+    async def get_faults(request: web.Request) -> web.StreamResponse:
+        return _control_json({"faults": [f.to_json() for f in emulator.faults]})
+
+    async def post_faults(request: web.Request) -> web.StreamResponse:
+        data = await _json_body(request)
+        items = data if isinstance(data, list) else [data]
+        faults = [emulator.inject(Fault.from_json(item)) for item in items]
+        return _control_json({"faults": [f.to_json() for f in faults]}, 201)
+
+    async def delete_faults(request: web.Request) -> web.StreamResponse:
+        emulator.clear_faults()
+        return _control_json({"success": True})
+
+    def clock_state() -> dict[str, Any]:
+        return {"now": isoformat(emulator.clock.now()), "frozen": emulator.clock.frozen}
+
+    async def get_clock(request: web.Request) -> web.StreamResponse:
+        return _control_json(clock_state())
+
+    async def post_clock(request: web.Request) -> web.StreamResponse:
+        data = await _json_body(request)
+        clock = emulator.clock
+        if data.get("set") is not None:
+            clock.set(parse_datetime(str(data["set"])))
+        if data.get("advance") is not None:
+            clock.advance(float(data["advance"]))
+        if data.get("resume"):
+            clock.resume()
+        return _control_json(clock_state())
+
+    async def post_reset(request: web.Request) -> web.StreamResponse:
+        emulator.reset()
+        return _control_json({"success": True})
+
+    async def get_config(request: web.Request) -> web.StreamResponse:
+        return _control_json(emulator.snapshot())
+
+    async def post_config(request: web.Request) -> web.StreamResponse:
+        data = await _json_body(request)
+        if not isinstance(data, dict):
+            return _control_error("The config must be a JSON object.")
+        emulator.configure(data)
+        return _control_json(emulator.snapshot())
+
+    async def post_inbound(request: web.Request) -> web.StreamResponse:
+        data = await _json_body(request)
+        message_id = emulator.receive_message(
+            str(data["phone"]), str(data["message"]), tenant_id=int(data.get("tenant_id", 1))
+        )
+        return _control_json({"id": message_id}, 201)
+
+    table: list[tuple[str, str, _Control]] = [
+        ("GET", "/outbox", get_outbox),
+        ("DELETE", "/outbox", delete_outbox),
+        ("GET", "/requests", get_requests),
+        ("DELETE", "/requests", delete_requests),
+        ("GET", "/faults", get_faults),
+        ("POST", "/faults", post_faults),
+        ("DELETE", "/faults", delete_faults),
+        ("GET", "/clock", get_clock),
+        ("POST", "/clock", post_clock),
+        ("POST", "/reset", post_reset),
+        ("GET", "/config", get_config),
+        ("POST", "/config", post_config),
+        ("POST", "/inbound", post_inbound),
+    ]
+    return [web.route(method, f"/_emulator{path}", guarded(handler)) for method, path, handler in table]

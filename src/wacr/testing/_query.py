@@ -1,0 +1,381 @@
+"""List endpoints: pagination, sorting, search, filters, ``include`` and ``fields``.
+
+One :class:`ListSpec` per endpoint says what it allows; :func:`run_list` validates the query
+(anything unknown -> 422 naming it) and returns one page. With no filter, search or explicit sort
+it slices the stored order directly, so paging through 100,000 contacts costs O(per_page) per
+request.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from wacr.testing._clock import isoformat, parse_datetime
+from wacr.testing._core import validation_error
+
+__all__ = [
+    "Filter",
+    "ListQuery",
+    "ListSpec",
+    "Page",
+    "pagination",
+    "parse_include",
+    "parse_list_query",
+    "project",
+    "run_list",
+]
+
+Kind = Literal["int", "str", "datetime", "array", "bool"]
+Getter = Callable[[Any], Any]
+
+_FILTER_KEY = re.compile(r"^filter\[([^\]]*)\](?:\[([^\]]*)\])?$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_OPERATORS = {
+    "eq": "eq",
+    "=": "eq",
+    "gte": "gte",
+    ">=": "gte",
+    "lte": "lte",
+    "<=": "lte",
+    "gt": "gt",
+    ">": "gt",
+    "lt": "lt",
+    "<": "lt",
+    "ne": "ne",
+    "!=": "ne",
+    "<>": "ne",
+    "like": "like",
+    "in": "in",
+    "not_in": "not_in",
+    "between": "between",
+    "null": "null",
+}
+DEFAULT_PER_PAGE = 15
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What one list endpoint allows."""
+
+    sorts: Mapping[str, Getter]
+    search: tuple[Getter, ...]
+    filters: Mapping[str, tuple[Kind, Getter]]
+    fields: tuple[str, ...]
+    includes: frozenset[str] = frozenset()
+    # Applied when no `sort` is given, as (getter, descending); empty = stored (insertion) order.
+    default_sort: tuple[tuple[Getter, bool], ...] = ()
+
+
+@dataclass
+class Filter:
+    """One parsed ``filter[field][op]=value``."""
+
+    field: str
+    op: str
+    kind: Kind
+    get: Getter
+    value: Any
+
+
+@dataclass
+class ListQuery:
+    """A validated list query."""
+
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
+    search: str | None = None
+    filters: list[Filter] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    fields: list[str] | None = None
+
+
+@dataclass
+class Page:
+    """One page of items plus the ``meta.pagination`` object."""
+
+    items: list[Any]
+    pagination: dict[str, Any]
+
+
+def _comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _allowed(kind: str, requested: Iterable[str], allowed: Iterable[str]) -> str:
+    return (
+        f"Requested {kind}(s) `{', '.join(requested)}` are not allowed. "
+        f"Allowed {kind}(s) are `{', '.join(allowed)}`."
+    )
+
+
+def _coerce(kind: Kind, name: str, text: str, errors: list[str]) -> Any:
+    text = text.strip()
+    if kind in ("int", "array"):
+        try:
+            return int(text)
+        except ValueError:
+            errors.append(f"The filter value for `{name}` must be an integer.")
+            return None
+    if kind == "datetime":
+        # Stored timestamps are ISO strings of one format, so they compare as strings.
+        try:
+            return isoformat(parse_datetime(text))
+        except ValueError:
+            errors.append(f"The filter value for `{name}` must be a valid date.")
+            return None
+    if kind == "bool":
+        flag = _parse_bool(text)
+        if flag is None:
+            errors.append(f"The filter value for `{name}` must be true or false.")
+        return flag
+    return text.lower()
+
+
+def _parse_bool(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes"):
+        return True
+    if lowered in ("0", "false", "no"):
+        return False
+    return None
+
+
+def _parse_filter(name: str, op: str, raw: str, kind: Kind, get: Getter, errors: list[str]) -> Filter | None:
+    if op == "null":
+        flag = _parse_bool(raw)
+        if flag is None:
+            errors.append(f"The `null` filter on `{name}` takes true or false.")
+            return None
+        return Filter(name, op, kind, get, flag)
+    if kind == "array" and op not in ("eq", "ne", "in", "not_in"):
+        errors.append(f"The `{op}` operator is not supported for `{name}`.")
+        return None
+    if op == "like":
+        pattern = re.escape(raw.strip().lower()).replace("%", ".*").replace("_", ".")
+        return Filter(name, op, kind, get, re.compile(pattern, re.DOTALL))
+    if op == "eq" and "," in raw:
+        op = "in"  # Spatie's exact filter treats a comma list as IN.
+    if op in ("in", "not_in", "between"):
+        values = [_coerce(kind, name, part, errors) for part in _comma_list(raw)]
+        if op == "between" and len(values) != 2:
+            errors.append(f"The `between` filter on `{name}` takes two comma-separated values.")
+            return None
+        return Filter(name, op, kind, get, values)
+    value = _coerce(kind, name, raw, errors)
+    if op == "eq" and kind == "datetime" and value is not None and _DATE_ONLY.match(raw.strip()):
+        # An exact date matches the whole day.
+        day = parse_datetime(raw)
+        return Filter(name, "between_open", kind, get, [value, isoformat(day + timedelta(days=1))])
+    return Filter(name, op, kind, get, value)
+
+
+def parse_list_query(query: Mapping[str, str], spec: ListSpec) -> ListQuery:
+    """Validate the common list parameters against ``spec``; raises the 422 on any problem."""
+    errors: dict[str, list[str]] = {}
+    result = ListQuery()
+
+    for key, attribute, minimum, maximum in (
+        ("page", "page", 1, None),
+        ("per_page", "per page", 1, MAX_PER_PAGE),
+    ):
+        raw = query.get(key)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            number = int(raw)
+        except ValueError:
+            errors[key] = [f"The {attribute} must be an integer."]
+            continue
+        if number < minimum:
+            errors[key] = [f"The {attribute} must be at least {minimum}."]
+        elif maximum is not None and number > maximum:
+            errors[key] = [f"The {attribute} may not be greater than {maximum}."]
+        else:
+            setattr(result, key, number)
+
+    sort = query.get("sort")
+    if sort:
+        unknown = []
+        for part in _comma_list(sort):
+            name = part.lstrip("-+")
+            if name not in spec.sorts:
+                unknown.append(name)
+            result.sort.append((name, part.startswith("-")))
+        if unknown:
+            errors["sort"] = [_allowed("sort", unknown, spec.sorts)]
+
+    search = query.get("search")
+    if search is None or not search.strip():
+        search = query.get("q")
+    if search is not None and search.strip():
+        result.search = search.strip().lower()
+
+    filter_errors: list[str] = []
+    unknown_filters: list[str] = []
+    for key, raw in query.items():
+        if not key.startswith("filter["):
+            continue
+        match = _FILTER_KEY.match(key)
+        if match is None:
+            filter_errors.append(f"Malformed filter parameter `{key}`.")
+            continue
+        name, op_text = match.group(1), match.group(2)
+        if name not in spec.filters:
+            unknown_filters.append(name)
+            continue
+        op = _OPERATORS.get((op_text or "eq").strip().lower())
+        if op is None:
+            filter_errors.append(f"Unknown filter operator `{op_text}` on `{name}`.")
+            continue
+        kind, get = spec.filters[name]
+        parsed = _parse_filter(name, op, raw, kind, get, filter_errors)
+        if parsed is not None:
+            result.filters.append(parsed)
+    if unknown_filters:
+        filter_errors.insert(0, _allowed("filter", unknown_filters, spec.filters))
+    if filter_errors:
+        errors["filter"] = filter_errors
+
+    include = query.get("include")
+    if include:
+        result.include = _comma_list(include)
+        unknown = [name for name in result.include if name not in spec.includes]
+        if unknown:
+            errors["include"] = [_allowed("include", unknown, sorted(spec.includes))]
+
+    fields = query.get("fields")
+    if fields:
+        result.fields = _comma_list(fields)
+        unknown = [name for name in result.fields if name not in spec.fields]
+        if unknown:
+            errors["fields"] = [_allowed("field", unknown, spec.fields)]
+
+    if errors:
+        raise validation_error(errors)
+    return result
+
+
+def parse_include(query: Mapping[str, str], allowed: frozenset[str]) -> list[str]:
+    """The ``include`` list of a single-resource GET (unknown names -> 422)."""
+    include = _comma_list(query.get("include") or "")
+    unknown = [name for name in include if name not in allowed]
+    if unknown:
+        raise validation_error({"include": [_allowed("include", unknown, sorted(allowed))]})
+    return include
+
+
+def _compare(op: str, have: Any, want: Any) -> bool:
+    # SQL semantics: a NULL column matches no comparison (only the `null` operator).
+    if have is None:
+        return False
+    if op == "eq":
+        return bool(have == want)
+    if op == "ne":
+        return bool(have != want)
+    if op == "gt":
+        return bool(have > want)
+    if op == "gte":
+        return bool(have >= want)
+    if op == "lt":
+        return bool(have < want)
+    if op == "lte":
+        return bool(have <= want)
+    if op == "in":
+        return have in want
+    if op == "not_in":
+        return have not in want
+    if op == "between":
+        return bool(want[0] <= have <= want[1])
+    if op == "between_open":
+        return bool(want[0] <= have < want[1])
+    if op == "like":
+        return want.search(str(have).lower()) is not None
+    return False
+
+
+def _matches(item: Any, flt: Filter) -> bool:
+    have = flt.get(item)
+    if flt.op == "null":
+        empty = have is None or have == []
+        return bool(empty == flt.value)
+    if flt.kind == "array":
+        members = have or ()
+        values = flt.value if isinstance(flt.value, list) else [flt.value]
+        found = any(value in members for value in values)
+        return found if flt.op in ("eq", "in") else not found
+    if flt.kind == "str" and isinstance(have, str):
+        have = have.lower()  # MySQL's default collation compares case-insensitively.
+    return _compare(flt.op, have, flt.value)
+
+
+def _sort_key(get: Getter) -> Callable[[Any], tuple[bool, Any]]:
+    def key(item: Any) -> tuple[bool, Any]:
+        value = get(item)
+        if isinstance(value, str):
+            value = value.lower()
+        # NULLs first in ascending order, as MySQL does.
+        return (value is not None, value if value is not None else 0)
+
+    return key
+
+
+def pagination(page: int, per_page: int, total: int) -> dict[str, Any]:
+    """The ``meta.pagination`` object."""
+    last_page = max(1, math.ceil(total / per_page))
+    return {
+        "current_page": page,
+        "per_page": per_page,
+        "total": total,
+        "last_page": last_page,
+        "has_more": page < last_page,
+    }
+
+
+def run_list(items: Sequence[Any], query: ListQuery, spec: ListSpec, *, newest_first: bool = False) -> Page:
+    """Filter, search, sort and slice ``items`` (stored in insertion order).
+
+    ``newest_first`` says that the stored order reversed already equals the default sort, so the
+    fast path can slice from the end instead of sorting.
+    """
+    start = (query.page - 1) * query.per_page
+    sort = [(spec.sorts[name], descending) for name, descending in query.sort] or list(spec.default_sort)
+    if not query.filters and query.search is None and not query.sort and (not sort or newest_first):
+        total = len(items)
+        if newest_first:
+            stop_index = total - start
+            chunk = list(items[max(0, stop_index - query.per_page) : max(0, stop_index)])
+            chunk.reverse()
+        else:
+            chunk = list(items[start : start + query.per_page])
+        return Page(chunk, pagination(query.page, query.per_page, total))
+
+    selected: list[Any] = list(items)
+    for flt in query.filters:
+        selected = [item for item in selected if _matches(item, flt)]
+    if query.search is not None:
+        term = query.search
+        getters = spec.search
+        selected = [
+            item
+            for item in selected
+            if any((value := get(item)) is not None and term in str(value).lower() for get in getters)
+        ]
+    for get, descending in reversed(sort):
+        selected.sort(key=_sort_key(get), reverse=descending)
+    return Page(
+        selected[start : start + query.per_page], pagination(query.page, query.per_page, len(selected))
+    )
+
+
+def project(resource: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    """Keep only the requested ``fields`` (``id`` always stays)."""
+    if fields is None:
+        return resource
+    return {key: value for key, value in resource.items() if key == "id" or key in fields}

@@ -1,0 +1,219 @@
+"""Laravel-like request validation with the docs' messages where they are documented.
+
+Each check records at most one message per field (the first rule that fails), strings are trimmed
+and an empty string counts as missing, as Laravel's TrimStrings and ConvertEmptyStringsToNull
+middleware do. Optional fields accept ``null``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from wacr.testing._core import validation_error
+
+__all__ = ["MISSING", "Validator", "is_url"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final[Any] = _Missing()
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def is_url(value: str) -> bool:
+    """A valid absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def _attribute(key: str) -> str:
+    return key.replace("_", " ")
+
+
+class Validator:
+    """Collects ``{field: [messages]}``; :meth:`check` raises the 422 when anything failed.
+
+    ``messages`` overrides the default text per ``"field.rule"`` (``"phone.required"``), the way
+    Laravel's custom messages do.
+    """
+
+    __slots__ = ("data", "errors", "messages")
+
+    def __init__(self, data: Mapping[str, Any], messages: Mapping[str, str] | None = None) -> None:
+        self.data = data
+        self.errors: dict[str, list[str]] = {}
+        self.messages = messages or {}
+
+    # -- recording -------------------------------------------------------------------------
+    def add(self, key: str, message: str) -> None:
+        """Record a message for ``key``."""
+        self.errors.setdefault(key, []).append(message)
+
+    def fail(self, key: str, rule: str, default: str, **values: Any) -> None:
+        """Record the failure of ``rule`` on ``key`` (custom message first, else ``default``)."""
+        message = self.messages.get(f"{key}.{rule}")
+        if message is None:
+            message = default.format(attribute=_attribute(key), **values)
+        self.add(key, message)
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` already failed."""
+        return key in self.errors
+
+    def check(self) -> None:
+        """Raise the 422 ``VALIDATION_ERROR`` when any rule failed."""
+        if self.errors:
+            raise validation_error(self.errors)
+
+    # -- rules -----------------------------------------------------------------------------
+    def _get(self, key: str, value: Any) -> Any:
+        if value is MISSING:
+            value = self.data.get(key, MISSING)
+        if isinstance(value, str):
+            value = value.strip() or None
+        return value
+
+    def _required(self, key: str, value: Any, required: bool) -> bool:
+        """True when the value is absent; records `required` if it had to be there."""
+        if value is MISSING or value is None or value == [] or value == {}:
+            if required:
+                self.fail(key, "required", "The {attribute} field is required.")
+            return True
+        return False
+
+    def string(
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        min: int | None = None,
+        max: int | None = None,
+        regex: re.Pattern[str] | None = None,
+        choices: tuple[str, ...] | None = None,
+        email: bool = False,
+        url: bool = False,
+        value: Any = MISSING,
+    ) -> str | None:
+        """A string field; returns the trimmed value, or ``None`` when absent or invalid."""
+        value = self._get(key, value)
+        if self._required(key, value, required):
+            return None
+        if not isinstance(value, str):
+            self.fail(key, "string", "The {attribute} must be a string.")
+            return None
+        if min is not None and len(value) < min:
+            self.fail(key, "min", "The {attribute} must be at least {min} characters.", min=min)
+        elif max is not None and len(value) > max:
+            self.fail(key, "max", "The {attribute} may not be greater than {max} characters.", max=max)
+        elif regex is not None and not regex.match(value):
+            self.fail(key, "regex", "The {attribute} format is invalid.")
+        elif choices is not None and value not in choices:
+            self.fail(key, "in", "The selected {attribute} is invalid.")
+        elif email and not _EMAIL.match(value):
+            self.fail(key, "email", "The {attribute} must be a valid email address.")
+        elif url and not is_url(value):
+            self.fail(key, "url", "The {attribute} format is invalid.")
+        else:
+            return value
+        return None
+
+    def integer(
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        min: int | None = None,
+        max: int | None = None,
+        value: Any = MISSING,
+    ) -> int | None:
+        """An integer field (numeric strings are accepted, as Laravel does)."""
+        value = self._get(key, value)
+        if self._required(key, value, required):
+            return None
+        number: int
+        if isinstance(value, bool):
+            self.fail(key, "integer", "The {attribute} must be an integer.")
+            return None
+        integral = isinstance(value, float) and value.is_integer()
+        if isinstance(value, int):
+            number = value
+        elif integral or (isinstance(value, str) and _INT.match(value)):
+            number = int(value)
+        else:
+            self.fail(key, "integer", "The {attribute} must be an integer.")
+            return None
+        if min is not None and number < min:
+            self.fail(key, "min", "The {attribute} must be at least {min}.", min=min)
+        elif max is not None and number > max:
+            self.fail(key, "max", "The {attribute} may not be greater than {max}.", max=max)
+        else:
+            return number
+        return None
+
+    def boolean(self, key: str, *, required: bool = False, value: Any = MISSING) -> bool | None:
+        """A boolean field: true/false, 1/0, "1"/"0", "true"/"false"."""
+        value = self._get(key, value)
+        if self._required(key, value, required):
+            return None
+        if isinstance(value, bool):
+            return value
+        if value in (0, 1, "0", "1"):
+            return value in (1, "1")
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        self.fail(key, "boolean", "The {attribute} field must be true or false.")
+        return None
+
+    def array(
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        min: int | None = None,
+        max: int | None = None,
+        value: Any = MISSING,
+    ) -> list[Any] | None:
+        """A JSON array field with optional item-count bounds."""
+        value = self._get(key, value)
+        if self._required(key, value, required):
+            return None
+        if not isinstance(value, list):
+            self.fail(key, "array", "The {attribute} must be an array.")
+            return None
+        if min is not None and len(value) < min:
+            self.fail(key, "min", "The {attribute} must have at least {min} items.", min=min)
+        elif max is not None and len(value) > max:
+            self.fail(key, "max", "The {attribute} may not have more than {max} items.", max=max)
+        else:
+            return value
+        return None
+
+    def object(self, key: str, *, required: bool = False, value: Any = MISSING) -> dict[str, Any] | None:
+        """A JSON object field."""
+        value = self._get(key, value)
+        if self._required(key, value, required):
+            return None
+        if not isinstance(value, dict):
+            self.fail(key, "object", "The {attribute} must be an object.")
+            return None
+        return value
+
+    def integers(self, key: str, items: list[Any]) -> list[int]:
+        """Each item of an array must be an integer (``key.N`` messages); returns the valid ones."""
+        out: list[int] = []
+        for index, item in enumerate(items):
+            number = self.integer(f"{key}.{index}", required=True, value=item)
+            if number is not None:
+                out.append(number)
+        return out

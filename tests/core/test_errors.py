@@ -1,0 +1,374 @@
+"""The error tree and error_from_response: every documented code, tolerant parsing, str()."""
+
+from __future__ import annotations
+
+import email.utils
+import pickle
+import time
+from typing import Any
+
+import orjson
+import pytest
+
+import wacr.errors as errors_module
+from wacr.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    ConfigurationError,
+    ContactOptedOutError,
+    FeatureLimitExceededError,
+    FeatureNotAvailableError,
+    InsufficientScopeError,
+    InternalServerError,
+    InvalidCodeError,
+    InvalidResponseError,
+    MaxAttemptsExceededError,
+    MessageSendFailedError,
+    NotFoundError,
+    OTPExpiredError,
+    OTPNotFoundError,
+    OTPVerificationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+    WacrError,
+    WebhookError,
+    WebhookSignatureError,
+    WhatsAppNotConfiguredError,
+    error_from_response,
+)
+
+URL = "https://app.wa.cr/api/v2/contacts"
+
+
+def envelope(code: str | None, message: str = "Something failed", **error: Any) -> bytes:
+    err: dict[str, Any] = {"message": message, **error}
+    if code is not None:
+        err["code"] = code
+    return orjson.dumps(
+        {
+            "success": False,
+            "message": message,
+            "error": err,
+            "meta": {"request_id": "req-123", "timestamp": "2026-01-01T00:00:00Z"},
+        }
+    )
+
+
+def parse(status: int, body: bytes, headers: dict[str, str] | None = None) -> APIError:
+    return error_from_response(status, headers or {}, body, method="POST", url=URL)
+
+
+def test_hierarchy() -> None:
+    assert issubclass(ConfigurationError, WacrError) and issubclass(InvalidResponseError, WacrError)
+    assert issubclass(APITimeoutError, APIConnectionError) and issubclass(APIConnectionError, WacrError)
+    for denied in (InsufficientScopeError, FeatureLimitExceededError, FeatureNotAvailableError):
+        assert issubclass(denied, PermissionDeniedError)
+    assert issubclass(ContactOptedOutError, PermissionDeniedError)
+    assert issubclass(WhatsAppNotConfiguredError, ValidationError)
+    for otp in (OTPNotFoundError, OTPExpiredError, MaxAttemptsExceededError, InvalidCodeError):
+        assert issubclass(otp, OTPVerificationError) and issubclass(otp, ValidationError)
+    assert issubclass(MessageSendFailedError, ServerError) and issubclass(InternalServerError, ServerError)
+    for api in (AuthenticationError, PermissionDeniedError, NotFoundError, ValidationError, RateLimitError):
+        assert issubclass(api, APIError)
+    assert issubclass(WebhookSignatureError, WebhookError) and issubclass(WebhookError, WacrError)
+    assert not issubclass(WebhookError, APIError)
+    for name in errors_module.__all__:
+        assert getattr(errors_module, name).__doc__
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls"),
+    [
+        (401, "UNAUTHORIZED", AuthenticationError),
+        (403, "INSUFFICIENT_SCOPE", InsufficientScopeError),
+        (403, "FEATURE_LIMIT_EXCEEDED", FeatureLimitExceededError),
+        (403, "FEATURE_NOT_AVAILABLE", FeatureNotAvailableError),
+        (403, "CONTACT_OPTED_OUT", ContactOptedOutError),
+        (404, "NOT_FOUND", NotFoundError),
+        (422, "VALIDATION_ERROR", ValidationError),
+        (422, "WHATSAPP_NOT_CONFIGURED", WhatsAppNotConfiguredError),
+        (422, "OTP_NOT_FOUND", OTPNotFoundError),
+        (422, "OTP_EXPIRED", OTPExpiredError),
+        (422, "MAX_ATTEMPTS_EXCEEDED", MaxAttemptsExceededError),
+        (422, "INVALID_CODE", InvalidCodeError),
+        (429, "RATE_LIMIT_EXCEEDED", RateLimitError),
+        (500, "MESSAGE_SEND_FAILED", MessageSendFailedError),
+        (500, "INTERNAL_ERROR", InternalServerError),
+    ],
+)
+def test_every_documented_code(status: int, code: str, cls: type[APIError]) -> None:
+    error = parse(status, envelope(code, "Nope", details={"x": 1}), {"X-Request-Id": "hdr"})
+    assert type(error) is cls
+    assert (error.status, error.code, error.message, error.request_id) == (status, code, "Nope", "req-123")
+    assert error.details == {"x": 1}
+    assert error.method == "POST" and error.url == URL
+    assert error.body is not None and '"req-123"' in error.body
+    assert str(error).startswith(f"{status} {code}: Nope") and str(error).endswith("[request_id=req-123]")
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, APIError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, APIError),
+        (422, ValidationError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (502, ServerError),
+        (503, ServerError),
+        (599, ServerError),
+        (418, APIError),
+    ],
+)
+def test_unknown_code_maps_by_status_and_keeps_the_code(status: int, cls: type[APIError]) -> None:
+    error = parse(status, envelope("SOMETHING_NEW", "Odd"))
+    assert type(error) is cls and error.code == "SOMETHING_NEW" and error.status == status
+
+
+def test_known_code_wins_over_status() -> None:
+    assert type(parse(400, envelope("NOT_FOUND"))) is NotFoundError
+
+
+def test_top_level_code_message_and_laravel_errors() -> None:
+    body = orjson.dumps(
+        {"message": "The given data was invalid.", "code": "VALIDATION_ERROR", "errors": {"email": ["Taken"]}}
+    )
+    error = parse(422, body, {"X-Request-Id": "hdr-1"})
+    assert isinstance(error, ValidationError)
+    assert error.message == "The given data was invalid." and error.errors == {"email": ["Taken"]}
+    assert error.request_id == "hdr-1"
+
+
+def test_error_object_wins_over_top_level() -> None:
+    body = orjson.dumps(
+        {
+            "message": "outer",
+            "code": "NOT_FOUND",
+            "errors": {"b": ["outer"]},
+            "error": {"code": "VALIDATION_ERROR", "message": "inner", "details": {"a": ["inner"]}},
+        }
+    )
+    error = parse(422, body)
+    assert isinstance(error, ValidationError)
+    assert (error.code, error.message, error.errors) == ("VALIDATION_ERROR", "inner", {"a": ["inner"]})
+
+
+def test_validation_errors_and_str() -> None:
+    body = envelope(
+        "VALIDATION_ERROR",
+        "Validation failed",
+        details={"phone": ["Phone number is required"], "email": ["Bad", "Taken"]},
+    )
+    error = parse(422, body)
+    assert isinstance(error, ValidationError)
+    assert error.errors == {"phone": ["Phone number is required"], "email": ["Bad", "Taken"]}
+    assert str(error) == (
+        "422 VALIDATION_ERROR: Validation failed (phone: Phone number is required, email: Bad; Taken)"
+        " [request_id=req-123]"
+    )
+
+
+def test_details_that_are_not_field_errors_are_not_taken_as_such() -> None:
+    error = parse(422, envelope("VALIDATION_ERROR", details={"limit": 5, "note": "x"}))
+    assert isinstance(error, ValidationError) and error.errors == {}
+    assert error.details == {"limit": 5, "note": "x"}
+
+
+def test_feature_limit_details() -> None:
+    error = parse(
+        403,
+        envelope(
+            "FEATURE_LIMIT_EXCEEDED", "Limit", details={"feature": "contacts", "current": 10, "maximum": 10}
+        ),
+    )
+    assert isinstance(error, FeatureLimitExceededError)
+    assert (error.feature, error.current, error.maximum) == ("contacts", 10, 10)
+    assert "(contacts: 10/10)" in str(error)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["details", "error", "top"],
+)
+def test_rate_limit_retry_after_from_details_error_or_top(where: str) -> None:
+    body: dict[str, Any] = {"error": {"code": "RATE_LIMIT_EXCEEDED", "message": "Slow down"}}
+    if where == "details":
+        body["error"]["details"] = {"retry_after": 42}
+    elif where == "error":
+        body["error"]["retry_after"] = "42"
+    else:
+        body["retry_after"] = 42.0
+    error = parse(429, orjson.dumps(body))
+    assert isinstance(error, RateLimitError) and error.retry_after == 42.0
+    assert "(retry after 42 s)" in str(error)
+
+
+def test_retry_after_header_wins_seconds_and_http_date() -> None:
+    body = envelope("RATE_LIMIT_EXCEEDED", details={"retry_after": 42})
+    error = parse(429, body, {"Retry-After": "7"})
+    assert isinstance(error, RateLimitError) and error.retry_after == 7.0
+    date = email.utils.formatdate(time.time() + 30, usegmt=True)
+    error = parse(429, body, {"retry-after": date})
+    assert isinstance(error, RateLimitError) and error.retry_after is not None
+    assert 25 <= error.retry_after <= 31
+    past = email.utils.formatdate(time.time() - 30, usegmt=True)
+    error = parse(429, body, {"Retry-After": past})
+    assert isinstance(error, RateLimitError) and error.retry_after == 0.0
+    error = parse(429, body, {"Retry-After": "soon"})  # unreadable header: body value
+    assert isinstance(error, RateLimitError) and error.retry_after == 42.0
+
+
+def test_rate_limit_without_any_wait() -> None:
+    error = parse(429, b"")
+    assert isinstance(error, RateLimitError) and error.retry_after is None
+
+
+# -- OTP outcomes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "cls"),
+    [
+        ("OTP_NOT_FOUND", OTPNotFoundError),
+        ("OTP_EXPIRED", OTPExpiredError),
+        ("MAX_ATTEMPTS_EXCEEDED", MaxAttemptsExceededError),
+        ("INVALID_CODE", InvalidCodeError),
+    ],
+)
+@pytest.mark.parametrize(
+    "details",
+    [
+        lambda code: {"code": code, "attempts_remaining": 2},
+        lambda code: {"error_code": code, "attempts_remaining": 2},
+        lambda code: {code: "The code is wrong.", "attempts_remaining": 2},
+        lambda code: {"code": [code], "attempts_remaining": "2"},
+    ],
+)
+def test_otp_outcome_inside_details_of_a_validation_error(
+    code: str, cls: type[APIError], details: Any
+) -> None:
+    error = parse(422, envelope("VALIDATION_ERROR", "OTP verification failed", details=details(code)))
+    assert type(error) is cls and error.code == code
+    if isinstance(error, InvalidCodeError):
+        assert error.attempts_remaining == 2
+        assert "(2 attempts remaining)" in str(error)
+
+
+def test_otp_outcome_as_error_code_with_attempts_at_top_level() -> None:
+    body = orjson.dumps({"error": {"code": "INVALID_CODE", "message": "Wrong code"}, "attempts_remaining": 3})
+    error = parse(422, body)
+    assert isinstance(error, InvalidCodeError) and error.attempts_remaining == 3
+
+
+def test_a_field_named_code_is_not_an_otp_outcome() -> None:
+    body = envelope("VALIDATION_ERROR", details={"code": ["The code field is required."]})
+    error = parse(422, body)
+    assert type(error) is ValidationError and error.errors == {"code": ["The code field is required."]}
+
+
+# -- bodies that are not JSON objects -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (502, b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", ServerError),
+        (503, b"", ServerError),
+        (401, b"", AuthenticationError),
+        (422, b'{"success": false, "error": {"code": "VALIDATION_ERR', ValidationError),
+        (404, b'["not", "an", "object"]', NotFoundError),
+        (429, b"null", RateLimitError),
+        (500, b'"just a string"', ServerError),
+        (400, b"\xff\xfe\x00garbage", APIError),
+        (403, b"   \n", PermissionDeniedError),
+    ],
+)
+def test_non_json_bodies_still_become_typed_errors(status: int, body: bytes, cls: type[APIError]) -> None:
+    error = parse(status, body)
+    assert type(error) is cls and error.status == status
+    assert error.code is None and error.request_id is None
+    assert error.body == body.decode("utf-8", errors="replace")
+    assert str(error).startswith(f"{status}: ")
+
+
+def test_html_body_is_shown_truncated_in_str() -> None:
+    html = b"<html><body>" + b"x" * 5000 + b"</body></html>"
+    error = parse(502, html)
+    text = str(error)
+    assert text.startswith("502: Bad Gateway (body: '<html><body>xxx")
+    assert len(text) < 300 and text.endswith("xxx'... (5026 chars))")
+    assert error.body is not None and len(error.body) == len(html)
+
+
+def test_request_id_from_header_when_body_has_none() -> None:
+    error = parse(502, b"bad gateway", {"X-Request-Id": "edge-1"})
+    assert error.request_id == "edge-1" and "[request_id=edge-1]" in str(error)
+
+
+def test_string_error_field() -> None:
+    assert parse(401, orjson.dumps({"error": "UNAUTHORIZED"})).code == "UNAUTHORIZED"
+    assert parse(401, orjson.dumps({"error": "Unauthenticated."})).message == "Unauthenticated."
+
+
+def test_redact_masks_secrets_in_the_body() -> None:
+    error = error_from_response(401, {}, b'{"message": "token abc123 is bad"}', redact=("abc123",))
+    assert "abc123" not in (error.body or "") and "abc123" not in str(error)
+
+
+# -- constructing errors ------------------------------------------------------------------------
+
+
+def test_validation_error_before_sending() -> None:
+    error = ValidationError(errors={"phone": ["must start with +"], "filters.x": "unknown"})
+    assert error.status is None and error.code == "VALIDATION_ERROR"
+    assert error.errors == {"phone": ["must start with +"], "filters.x": ["unknown"]}
+    assert str(error) == "VALIDATION_ERROR: Invalid arguments (phone: must start with +, filters.x: unknown)"
+    assert ValidationError("Bad phone", errors={}).message == "Bad phone"
+
+
+def test_many_field_errors_are_summarised() -> None:
+    error = ValidationError(errors={f"f{i}": ["bad"] for i in range(6)})
+    assert str(error).endswith("f2: bad, and 3 more)")
+
+
+def test_connection_error_str() -> None:
+    error = APIConnectionError("ServerDisconnectedError: Server disconnected", method="POST", url=URL)
+    assert str(error) == f"ServerDisconnectedError: Server disconnected [POST {URL}]"
+    error.may_have_been_processed = True
+    assert "may have been processed by the server and was not retried" in str(error)
+
+
+def test_invalid_response_error_str() -> None:
+    error = InvalidResponseError("bad data", problems=["data.id: expected integer, got '1'"], status=200)
+    assert str(error) == "200: bad data: data.id: expected integer, got '1'"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        parse(422, envelope("INVALID_CODE", details={"attempts_remaining": 1}), {"X-Request-Id": "x"}),
+        parse(429, envelope("RATE_LIMIT_EXCEEDED"), {"Retry-After": "3"}),
+        ServerError("Boom", status=500, may_have_been_processed=True),
+        APITimeoutError("timed out", method="GET", url=URL),
+        InvalidResponseError("bad", problems=["data.x: y"]),
+        ConfigurationError("no token"),
+    ],
+)
+def test_errors_pickle(error: WacrError) -> None:
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and str(copy) == str(error) and copy.args == error.args
+
+
+def test_repr_is_compact() -> None:
+    error = parse(404, envelope("NOT_FOUND", "No contact"))
+    assert (
+        repr(error)
+        == "NotFoundError(status=404, code='NOT_FOUND', message='No contact', request_id='req-123')"
+    )

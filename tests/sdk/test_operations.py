@@ -1,0 +1,248 @@
+"""Every operation of the spec, called through the SDK: the method, path, query and body on the wire."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+import wacr
+from wacr import models
+from wacr.models._operations import OPERATIONS
+from wacr.resources._base import Resource
+
+from .conftest import TOKEN, Recorder
+
+Call = Callable[[wacr.Client], Awaitable[Any]]
+BUTTONS = [{"id": "yes", "title": "Yes"}, models.InteractiveButton(id="no", title="No")]
+SECTIONS = [{"title": "Morning", "rows": [{"id": "s9", "title": "09:00", "description": "Desk"}]}]
+
+# operation id -> (call, method, path, query, body)
+CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
+    "account_get": (lambda c: c.account.get(), "GET", "/account", [], None),
+    "account_usage": (lambda c: c.account.usage(), "GET", "/account/usage", [], None),
+    "account_limits": (lambda c: c.account.limits(), "GET", "/account/limits", [], None),
+    "auth_send_otp": (
+        lambda c: c.auth.send_otp(
+            phone="+919999999999", template_name="otp_verification", code="482913", expiry_minutes=5,
+            additional_params=("a", "b"),
+        ),
+        "POST", "/auth/send-otp", [],
+        {"phone": "+919999999999", "template_name": "otp_verification", "code": "482913", "expiry_minutes": 5,
+         "additional_params": ["a", "b"]},
+    ),
+    "auth_resend_otp": (
+        lambda c: c.auth.resend_otp(phone="+919999999999", template_name="otp_verification", purpose="login"),
+        "POST", "/auth/resend", [],
+        {"phone": "+919999999999", "template_name": "otp_verification", "purpose": "login"},
+    ),
+    "auth_verify_otp": (
+        lambda c: c.auth.verify_otp(phone="+919999999999", code="123456"),
+        "POST", "/auth/verify", [], {"phone": "+919999999999", "code": "123456"},
+    ),
+    "auth_otp_status": (
+        lambda c: c.auth.otp_status(phone="+919999999999", purpose="authentication"),
+        "POST", "/auth/status", [], {"phone": "+919999999999", "purpose": "authentication"},
+    ),
+    "auth_list_templates": (
+        lambda c: c.auth.list_templates(page=2, per_page=15, sort="template_name", search="otp", filters={"language": "en"}),
+        "GET", "/auth/templates",
+        [("page", "2"), ("per_page", "15"), ("sort", "template_name"), ("search", "otp"), ("filter[language]", "en")],
+        None,
+    ),
+    "comments_list": (lambda c: c.comments.list("919876543210"), "GET", "/comments/919876543210", [], None),
+    "comments_add": (
+        lambda c: c.comments.add("919876543210", comment="<b>Follow-up</b>", ref_message_id="wamid.ABC"),
+        "POST", "/comments/919876543210", [], {"comment": "<b>Follow-up</b>", "ref_message_id": "wamid.ABC"},
+    ),
+    "contacts_list": (
+        lambda c: c.contacts.list(
+            per_page=100, sort=["firstname", "-created_at"], q="jane", include=["groups", "status"],
+            fields="id,firstname", filters={"status_id": 3, "type": {"in": ["lead", "customer"]},
+                                            "created_at": {"gte": "2026-01-01"}},
+        ),
+        "GET", "/contacts",
+        [("page", "1"), ("per_page", "100"), ("sort", "firstname,-created_at"), ("q", "jane"),
+         ("filter[status_id]", "3"), ("filter[type][in]", "lead,customer"), ("filter[created_at][gte]", "2026-01-01"),
+         ("include", "groups,status"), ("fields", "id,firstname")],
+        None,
+    ),
+    "contacts_create": (
+        lambda c: c.contacts.create(
+            firstname="Jane", lastname="Doe", phone="+919876543210", type=models.ContactType.lead,
+            source_id=1, status_id=2, email="jane@example.com", groups=[3, 5],
+        ),
+        "POST", "/contacts", [],
+        {"firstname": "Jane", "lastname": "Doe", "phone": "+919876543210", "type": "lead", "source_id": 1,
+         "status_id": 2, "email": "jane@example.com", "groups": [3, 5]},
+    ),
+    "contacts_get": (lambda c: c.contacts.get(7, include="groups,source"), "GET", "/contacts/7", [("include", "groups,source")], None),
+    "contacts_update": (
+        lambda c: c.contacts.update(7, firstname="Test Edited", groups=[]),
+        "PATCH", "/contacts/7", [], {"firstname": "Test Edited", "groups": []},
+    ),
+    "contacts_delete": (lambda c: c.contacts.delete(7), "DELETE", "/contacts/7", [], None),
+    "contacts_batch_create": (
+        lambda c: c.contacts.batch_create(
+            [{"firstname": "A", "lastname": "One", "phone": "+911111111111", "type": "lead", "source_id": 1, "status_id": 1},
+             models.BatchContact(firstname="B", lastname="Two", phone="+912222222222", type=models.ContactType.customer,
+                                 source_id=1, status_id=2)],
+            options={"skip_duplicates": True},
+        ),
+        "POST", "/contacts/batch", [],
+        {"contacts": [
+            {"firstname": "A", "lastname": "One", "phone": "+911111111111", "type": "lead", "source_id": 1, "status_id": 1},
+            {"firstname": "B", "lastname": "Two", "phone": "+912222222222", "type": "customer", "source_id": 1, "status_id": 2}],
+         "options": {"skip_duplicates": True}},
+    ),
+    "contacts_batch_delete": (
+        lambda c: c.contacts.batch_delete([101, 102, 999]), "DELETE", "/contacts/batch", [], {"ids": [101, 102, 999]},
+    ),
+    "groups_list": (lambda c: c.groups.list(sort="-name", search="vip"), "GET", "/groups",
+                    [("page", "1"), ("sort", "-name"), ("search", "vip")], None),
+    "groups_create": (lambda c: c.groups.create(name="VIP"), "POST", "/groups", [], {"name": "VIP"}),
+    "groups_get": (lambda c: c.groups.get(3), "GET", "/groups/3", [], None),
+    "groups_update": (lambda c: c.groups.update(3, name="VIP 2"), "PATCH", "/groups/3", [], {"name": "VIP 2"}),
+    "groups_delete": (lambda c: c.groups.delete(3), "DELETE", "/groups/3", [], None),
+    "groups_add_contacts": (lambda c: c.groups.add_contacts(3, [123, 124]), "POST", "/groups/3/contacts", [],
+                            {"contact_ids": [123, 124]}),
+    "groups_remove_contacts": (lambda c: c.groups.remove_contacts(3, contact_ids=(123,)), "DELETE", "/groups/3/contacts",
+                               [], {"contact_ids": [123]}),
+    "messages_send_text": (
+        lambda c: c.messages.send_text(phone="+1 (555) 123-4567", message="Hi @{contact_first_name}", contact_id=9),
+        "POST", "/messages/text", [], {"phone": "+1 (555) 123-4567", "message": "Hi @{contact_first_name}", "contact_id": 9},
+    ),
+    "messages_send_template": (
+        lambda c: c.messages.send_template(
+            phone="+15551234567", template_name="order_update", language="en_US",
+            header_image_url="https://example.com/banner.jpg", field_1="@{contact_first_name}", field_2="ORD-1",
+            button_0="ORD-1", auto_generate_otp=False,
+        ),
+        "POST", "/messages/template", [],
+        {"phone": "+15551234567", "template_name": "order_update", "language": "en_US",
+         "header_image_url": "https://example.com/banner.jpg", "field_1": "@{contact_first_name}", "field_2": "ORD-1",
+         "button_0": "ORD-1", "auto_generate_otp": False},
+    ),
+    "messages_send_media": (
+        lambda c: c.messages.send_media(
+            phone="15551234567", media_type="document", media_url="https://example.com/invoice.pdf",
+            caption="Your invoice", filename="invoice.pdf", contact={"firstname": "Jane", "groups": "1,2"},
+        ),
+        "POST", "/messages/media", [],
+        {"phone": "15551234567", "media_type": "document", "media_url": "https://example.com/invoice.pdf",
+         "caption": "Your invoice", "filename": "invoice.pdf", "contact": {"firstname": "Jane", "groups": "1,2"}},
+    ),
+    "messages_send_interactive": (
+        lambda c: c.messages.send_interactive(phone="15551234567", type="button", body_text="Confirm?", buttons=BUTTONS),
+        "POST", "/messages/interactive", [],
+        {"phone": "15551234567", "type": "button", "body_text": "Confirm?",
+         "buttons": [{"id": "yes", "title": "Yes"}, {"id": "no", "title": "No"}]},
+    ),
+    "messages_list": (
+        lambda c: c.messages.list(page=3, sort="-created_at", filters={"status": {"ne": "failed"}, "type": ["text", "template"]}),
+        "GET", "/messages",
+        [("page", "3"), ("sort", "-created_at"), ("filter[status][ne]", "failed"), ("filter[type]", "text,template")],
+        None,
+    ),
+    "messages_get": (lambda c: c.messages.get(42), "GET", "/messages/42", [], None),
+    "sources_list": (lambda c: c.sources.list(per_page=50), "GET", "/sources", [("page", "1"), ("per_page", "50")], None),
+    "sources_create": (lambda c: c.sources.create(name="Website Form"), "POST", "/sources", [], {"name": "Website Form"}),
+    "sources_get": (lambda c: c.sources.get(1), "GET", "/sources/1", [], None),
+    "sources_update": (lambda c: c.sources.update(1, name="Updated"), "PATCH", "/sources/1", [], {"name": "Updated"}),
+    "sources_delete": (lambda c: c.sources.delete(1), "DELETE", "/sources/1", [], None),
+    "statuses_list": (lambda c: c.statuses.list(), "GET", "/statuses", [("page", "1")], None),
+    "statuses_create": (lambda c: c.statuses.create(name="Hot Lead", color="#FF5733"), "POST", "/statuses", [],
+                        {"name": "Hot Lead", "color": "#FF5733"}),
+    "statuses_get": (lambda c: c.statuses.get(2), "GET", "/statuses/2", [], None),
+    "statuses_update": (lambda c: c.statuses.update(2, name="Warm"), "PATCH", "/statuses/2", [], {"name": "Warm"}),
+    "statuses_delete": (lambda c: c.statuses.delete(2), "DELETE", "/statuses/2", [], None),
+    "templates_list": (
+        lambda c: c.templates.list(filters={"status": "APPROVED", "category": models.TemplateCategory.MARKETING}),
+        "GET", "/templates", [("page", "1"), ("filter[status]", "APPROVED"), ("filter[category]", "MARKETING")], None,
+    ),
+    "templates_get": (lambda c: c.templates.get("1234567890"), "GET", "/templates/1234567890", [], None),
+    "templates_sync": (lambda c: c.templates.sync(), "POST", "/templates/sync", [], None),
+}  # fmt: skip
+
+
+def test_every_operation_has_a_case() -> None:
+    assert set(CASES) == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("op_id", sorted(CASES))
+async def test_operation_on_the_wire(op_id: str, client: wacr.Client, recorder: Recorder) -> None:
+    call, method, path, query, body = CASES[op_id]
+    result = await call(client)
+    seen = recorder.last
+    assert len(recorder.requests) == 1
+    assert (seen.method, seen.path) == (method, "/api/v2" + path)
+    assert seen.query == query
+    assert seen.body == body
+    assert seen.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert seen.headers["Accept"] == "application/json"
+    assert seen.headers["User-Agent"] == f"wacr/{wacr.__version__}"
+    if body is not None:
+        assert seen.headers["Content-Type"] == "application/json"
+    op = OPERATIONS[op_id]
+    assert seen.method == op.method
+    # The result is the operation's model (a page of them for lists), with the call's metadata.
+    if op.is_list:
+        assert isinstance(result, wacr.Page)
+        assert result.response is not None and result.response.status == 200
+    elif op.data_model is None:
+        assert isinstance(result, wacr.Deleted)
+        assert result.message == "ok"
+    else:
+        assert isinstance(result, getattr(models, op.data_model))
+    response = result.response
+    assert response is not None
+    assert response.method == method
+    if op_id != "comments_add":
+        assert response.request_id == "req-1"
+
+
+def _method_for(op_id: str) -> Callable[..., Any]:
+    section, _, name = op_id.partition("_")
+    resource = getattr(wacr.Client("t"), section)
+    assert isinstance(resource, Resource)
+    return getattr(resource, name)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("op_id", sorted(OPERATIONS))
+def test_method_signature_follows_the_spec(op_id: str) -> None:
+    """Path parameters positional, everything else keyword-only and named as the JSON field."""
+    op = OPERATIONS[op_id]
+    signature = inspect.signature(_method_for(op_id))
+    params = signature.parameters
+    positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert positional[: len(op.path_params)] == list(op.path_params)
+    keyword = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY} | set(
+        positional[len(op.path_params) :]
+    )
+    expected = {"max_retries", "timeout"}
+    if op.body is not None:
+        expected |= set(op.body["properties"])
+    names = {re.sub(r"\[.*", "", name) for name in op.query}
+    expected |= names - {"filter", "page"} | ({"page"} if "page" in names else set())
+    if any(name.startswith("filter[") for name in op.query):
+        expected.add("filters")
+    assert keyword == expected, op_id
+    if op.body is not None:
+        required = set(op.body.get("required", ()))
+        for name in required:
+            assert params[name].default is inspect.Parameter.empty, (op_id, name)
+        for name in set(op.body["properties"]) - required:
+            assert params[name].default is None, (op_id, name)
+    doc = inspect.getdoc(_method_for(op_id))
+    assert doc, op_id
+    hints = typing.get_type_hints(_method_for(op_id))
+    if op.is_list:
+        assert hints["return"] == wacr.Paginator[getattr(models, op.data_model or "")]
+    elif op.data_model is None:
+        assert hints["return"] is wacr.Deleted
+    else:
+        assert hints["return"] is getattr(models, op.data_model)
