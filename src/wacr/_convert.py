@@ -369,12 +369,16 @@ def _check_lines(var: str, tp: Any, ns: dict[str, Any], n: int) -> list[str]:
         elem = typing.get_args(tp)[0] if typing.get_args(tp) else Any
         if elem is Any:
             tp = list
-        elif elem in (str, int, bool):
-            return [
-                _CLASS_CHECKS[list].format(v=var),
-                f"for _x in {var}:",
-                "  " + _CLASS_CHECKS[elem].format(v="_x"),
-            ]
+        else:
+            # A list of strings, ints, bools or unions of JSON-native types: check in a loop.
+            allowed = frozenset((elem,)) if elem in (str, int, bool) else _native_classes(elem)
+            if allowed is not None and float not in allowed:
+                ns[f"_c{n}"] = allowed
+                return [
+                    _CLASS_CHECKS[list].format(v=var),
+                    f"for _x in {var}:",
+                    f"  if _x.__class__ not in _c{n}: raise _Fallback",
+                ]
     check = _CLASS_CHECKS.get(tp)
     if check is not None:
         return [check.format(v=var)]

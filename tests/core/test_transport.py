@@ -4,9 +4,11 @@ cancellation, session lifecycle, logging."""
 from __future__ import annotations
 
 import asyncio
+import http.server
 import logging
 import pickle
 import socket
+import threading
 from typing import Any
 
 import aiohttp
@@ -514,3 +516,40 @@ async def test_one_debug_line_per_attempt_and_no_warnings(
     assert debug[1].startswith("GET /contacts -> 200 in ") and "attempt 2/3, request_id=req-ok" in debug[1]
     assert all(r.levelno < logging.WARNING for r in records)
     assert all("Done" not in r.getMessage() and "secret search" not in r.getMessage() for r in records)
+
+
+class _JSONHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = orjson.dumps(OK)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_owned_session_is_replaced_when_used_from_a_new_event_loop() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _JSONHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        transport = Transport(token=TOKEN, base_url=f"http://127.0.0.1:{server.server_address[1]}/api/v2")
+
+        async def call() -> aiohttp.ClientSession | None:
+            await transport.request("GET", "/account")
+            return transport.session
+
+        first = asyncio.run(call())  # e.g. two asyncio.run() calls sharing one client
+        second = asyncio.run(call())
+        assert first is not None and second is not None and first is not second
+        assert first.closed  # detached, so it does not warn when collected
+        asyncio.run(transport.aclose())
+        assert second.closed
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
