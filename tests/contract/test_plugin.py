@@ -6,7 +6,9 @@ import wacr
 from wacr.testing import Emulator
 
 
-async def test_client_fixture_talks_to_the_emulator(wacr_client: wacr.Client, wacr_emulator: Emulator) -> None:
+async def test_client_fixture_talks_to_the_emulator(
+    wacr_client: wacr.Client, wacr_emulator: Emulator
+) -> None:
     assert wacr_client.base_url == wacr_emulator.base_url
     sent = await wacr_client.messages.send_text(phone="+201000000009", message="Welcome!")
     assert [(m.phone, m.text) for m in wacr_emulator.outbox] == [("201000000009", "Welcome!")]
