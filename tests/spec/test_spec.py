@@ -193,7 +193,11 @@ def test_webhooks_section_has_the_nine_events() -> None:
     assert set(SPEC["webhooks"]) == events
     for event in events:
         body = SPEC["webhooks"][event]["post"]["requestBody"]["content"]["application/json"]["schema"]
-        assert body == {"$ref": "#/components/schemas/WebhookPayload"}
+        # Each event has its own model (ContactCreatedEvent, ...), built on the shared WebhookPayload.
+        resource, action = event.split(".")
+        name = f"{resource.title()}{action.title()}Event"
+        assert body == {"$ref": f"#/components/schemas/{name}"}
+        assert resolve(body)["allOf"] == [{"$ref": f"#/components/schemas/{resource.title()}Event"}]
 
 
 def test_list_operations_document_pagination_parameters() -> None:

@@ -436,7 +436,8 @@ class BatchSkippedItem(_Model):
     index: int | None = _attrs.field(default=None)
     """0-based position in the request."""
     reason: str | None = _attrs.field(default=None)
-    data: dict[str, Any] | None = _attrs.field(default=None)
+    data: Any | None = _attrs.field(default=None)
+    """The item as submitted (any JSON value)."""
 
 
 @_attrs.define(kw_only=True)
@@ -446,7 +447,8 @@ class BatchFailedItem(_Model):
     index: int | None = _attrs.field(default=None)
     errors: dict[str, Any] | None = _attrs.field(default=None)
     message: str | None = _attrs.field(default=None)
-    data: dict[str, Any] | None = _attrs.field(default=None)
+    data: Any | None = _attrs.field(default=None)
+    """The item as submitted (any JSON value)."""
 
 
 @_attrs.define(kw_only=True)
@@ -934,7 +936,7 @@ class WebhookData(_Model):
 
 @_attrs.define(kw_only=True)
 class WebhookChanges(_Model):
-    """What changed; `previous` is null on create."""
+    """What changed; `previous` is null on create. **Assumed:** an empty map may arrive as `[]` (how PHP encodes an empty array); wacr reads it as `{}`."""
 
     previous: dict[str, Any] | None = _attrs.field(default=None)
     current: dict[str, Any] | None = _attrs.field(default=None)
@@ -953,13 +955,102 @@ class WebhookMetadata(_Model):
 
 @_attrs.define(kw_only=True)
 class WebhookPayload(_Model):
-    """The documented base payload of the nine contact/source/status events."""
+    """The base payload every webhook event shares, read leniently: only `event` is required. An event type the spec does not list parses into this model with its `event.type` kept; the nine documented events parse into their own subclasses (ResourceEvent and below)."""
 
     event: WebhookEvent
     tenant: WebhookTenant | None = _attrs.field(default=None)
     data: WebhookData | None = _attrs.field(default=None)
     changes: WebhookChanges | None = _attrs.field(default=None)
     metadata: WebhookMetadata | None = _attrs.field(default=None)
+
+
+@_attrs.define(kw_only=True)
+class ResourceEventResource(WebhookResource):
+    """**Documented:** the resource of a contact, source or status event has `type`, an integer `id` and `attributes`. **Assumed:** all three are always present; `attributes` stays an open map (timestamps in it stay strings)."""
+
+    type: str
+    """`contact`, `source` or `status` (open)."""
+    id: int = _attrs.field()
+    """The id of the contact, source or status (documented as an integer)."""
+    attributes: dict[str, Any] = _attrs.field()
+
+
+@_attrs.define(kw_only=True)
+class ResourceEventData(WebhookData):
+    """**Documented:** `resource` and `relationships` (related data, e.g. a contact's source and status)."""
+
+    resource: ResourceEventResource = _attrs.field()
+
+
+@_attrs.define(kw_only=True)
+class ResourceEvent(WebhookPayload):
+    """**Documented (RASL Webhook Format Reference):** the base payload of the nine contact/source/status events: `event`, `tenant`, `data.resource`, `data.relationships`, `changes`, `metadata`. **Assumed:** every part is present (the example shows all of them), so they are required here."""
+
+    event: WebhookEvent
+    data: ResourceEventData = _attrs.field()
+    tenant: WebhookTenant = _attrs.field()
+    changes: WebhookChanges = _attrs.field()
+    metadata: WebhookMetadata = _attrs.field()
+
+
+@_attrs.define(kw_only=True)
+class ContactEvent(ResourceEvent):
+    """**Documented:** an event about a contact (`data.resource.type` is `contact`)."""
+
+
+@_attrs.define(kw_only=True)
+class SourceEvent(ResourceEvent):
+    """**Documented:** an event about a lead source (`data.resource.type` is `source`)."""
+
+
+@_attrs.define(kw_only=True)
+class StatusEvent(ResourceEvent):
+    """**Documented:** an event about a contact status (`data.resource.type` is `status`)."""
+
+
+@_attrs.define(kw_only=True)
+class ContactCreatedEvent(ContactEvent):
+    """`contact.created`. **Documented:** A contact was added (UI, API or import); the documented example is this event. **Assumed:** `changes.previous` and `modified_fields` are null, `current` holds the new record."""
+
+
+@_attrs.define(kw_only=True)
+class ContactUpdatedEvent(ContactEvent):
+    """`contact.updated`. **Documented:** Any field of a contact changed; created and updated share one shape. **Assumed:** `changes.previous` holds the old values of the changed fields, `current` the new ones, `modified_fields` their names."""
+
+
+@_attrs.define(kw_only=True)
+class ContactDeletedEvent(ContactEvent):
+    """`contact.deleted`. **Documented:** A contact was deleted permanently. **Assumed:** `changes.previous` holds the last state and `current` is empty."""
+
+
+@_attrs.define(kw_only=True)
+class SourceCreatedEvent(SourceEvent):
+    """`source.created`. **Documented:** A new lead source. **Assumed:** attributes `{name, created_at, updated_at}`; `changes` as for contact.created."""
+
+
+@_attrs.define(kw_only=True)
+class SourceUpdatedEvent(SourceEvent):
+    """`source.updated`. **Documented:** A source's name or settings changed. **Assumed:** `changes` as for contact.updated."""
+
+
+@_attrs.define(kw_only=True)
+class SourceDeletedEvent(SourceEvent):
+    """`source.deleted`. **Documented:** A source was removed. **Assumed:** `changes` as for contact.deleted."""
+
+
+@_attrs.define(kw_only=True)
+class StatusCreatedEvent(StatusEvent):
+    """`status.created`. **Documented:** A new contact status. **Assumed:** attributes `{name, color, created_at, updated_at}`; `changes` as for contact.created."""
+
+
+@_attrs.define(kw_only=True)
+class StatusUpdatedEvent(StatusEvent):
+    """`status.updated`. **Documented:** A status's name, color or settings changed. **Assumed:** `changes` as for contact.updated."""
+
+
+@_attrs.define(kw_only=True)
+class StatusDeletedEvent(StatusEvent):
+    """`status.deleted`. **Documented:** A status was removed. **Assumed:** `changes` as for contact.deleted."""
 
 
 @_attrs.define(kw_only=True)

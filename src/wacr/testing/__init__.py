@@ -11,8 +11,10 @@ The emulator serves the API under ``/api/v2`` from memory and behaves like the d
 server: scopes, plan limits, validation messages, OTP rules on an injectable :class:`Clock`,
 pagination/filters/sorting, and the success and error envelopes. It records the WhatsApp
 messages it would have sent (:attr:`Emulator.outbox`) and every request it received
-(:attr:`Emulator.received`), and can inject faults (:class:`Fault`). A control API under
-``/_emulator/`` mirrors the Python API for other languages and the ``wacr emulator`` command.
+(:attr:`Emulator.received`), and can inject faults (:class:`Fault`). It delivers the nine webhook
+events to URLs registered with :meth:`Emulator.add_webhook` (see :attr:`Emulator.deliveries`). A
+control API under ``/_emulator/`` mirrors the Python API for other languages and the
+``wacr emulator`` command.
 
 It shares no code with the SDK's client side, so a client bug cannot hide behind the same bug
 here. With pytest, the ``wacr_emulator`` fixture (registered by the ``wacr`` pytest plugin) gives
@@ -27,6 +29,7 @@ from wacr.testing._faults import Fault
 from wacr.testing._log import ReceivedRequest, SentMessage
 from wacr.testing._server import API_PREFIX, EMULATOR_KEY, Emulator, create_app
 from wacr.testing._state import ALL_SCOPES, FEATURES
+from wacr.testing._webhooks import Delivery, Webhook
 
 __all__ = [
     "ALL_SCOPES",
@@ -34,10 +37,12 @@ __all__ = [
     "EMULATOR_KEY",
     "FEATURES",
     "Clock",
+    "Delivery",
     "Emulator",
     "Fault",
     "ReceivedRequest",
     "SentMessage",
+    "Webhook",
     "create_app",
     "main",
     "main_async",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from operator import attrgetter
 from typing import Any, Final
 
+from wacr.testing import _webhooks
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Result, digits_of, not_found, validation_error
 from wacr.testing._query import ListSpec, parse_include, parse_list_query, project, run_list
@@ -203,6 +204,7 @@ def post_contact(ctx: Ctx) -> Result:
     if limit is not None:
         raise limit
     contact = create_contact(ctx, values)
+    _webhooks.created(ctx, contact)
     return Result(contact_json(ctx.tenant, contact, ("groups",)), "Contact created successfully", status=201)
 
 
@@ -218,6 +220,7 @@ def patch_contact(ctx: Ctx) -> Result:
     values, errors = validate_contact(tenant, ctx.body, current=contact)
     if errors:
         raise validation_error(errors)
+    before = _webhooks.watch(ctx, contact)
     changed = False
     for key, value in values.items():
         if key == "phone":
@@ -237,12 +240,14 @@ def patch_contact(ctx: Ctx) -> Result:
             changed = True
     if changed:
         contact.updated_at = ctx.stamp
+        _webhooks.updated(ctx, contact, before)
     return Result(contact_json(tenant, contact, ("groups",)), "Contact updated successfully")
 
 
 def delete_contact(ctx: Ctx) -> Result:
     contact = _get(ctx)
     ctx.tenant.remove_contact(contact)
+    _webhooks.deleted(ctx, contact)
     return Result(None, "Contact deleted successfully")
 
 
@@ -286,6 +291,8 @@ def batch_create(ctx: Ctx) -> Result:
             created = []
             rolled_back = True
             break
+    for contact in created:  # after the loop: a rolled-back batch created nothing
+        _webhooks.created(ctx, contact)
 
     data = {
         "summary": {
@@ -313,6 +320,7 @@ def batch_delete(ctx: Ctx) -> Result:
         contact = tenant.contacts.get(contact_id)
         if contact is not None:
             tenant.remove_contact(contact)
+            _webhooks.deleted(ctx, contact)
             deleted += 1
     data = {"summary": {"total": len(numbers), "deleted": deleted, "failed": len(numbers) - deleted}}
     return Result(data, "Batch delete completed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -118,6 +119,45 @@ def control_routes(emulator: Emulator) -> list[web.RouteDef]:
         )
         return _control_json({"id": message_id}, 201)
 
+    async def get_webhooks(request: web.Request) -> web.StreamResponse:
+        return _control_json({"webhooks": [w.to_json() for w in emulator.webhooks]})
+
+    async def post_webhooks(request: web.Request) -> web.StreamResponse:
+        data = await _json_body(request)
+        if not isinstance(data, dict):
+            return _control_error('The webhook must be a JSON object: {"url", "secret"?, "events"?}.')
+        hook = emulator.add_webhook(
+            data["url"],
+            secret=data.get("secret"),
+            events=data.get("events"),
+            tenant_id=int(data.get("tenant_id", 1)),
+        )
+        return _control_json({"webhook": hook.to_json()}, 201)
+
+    async def delete_webhooks(request: web.Request) -> web.StreamResponse:
+        emulator.clear_webhooks()
+        return _control_json({"success": True})
+
+    async def delete_webhook(request: web.Request) -> web.StreamResponse:
+        webhook_id = request.match_info["id"]
+        if not webhook_id.isdigit() or int(webhook_id) not in {w.id for w in emulator.webhooks}:
+            return _control_error(f"No webhook {webhook_id}.", 404)
+        emulator.remove_webhook(int(webhook_id))
+        return _control_json({"success": True})
+
+    async def get_deliveries(request: web.Request) -> web.StreamResponse:
+        return _control_json({"deliveries": [d.to_json() for d in emulator.deliveries]})
+
+    async def post_flush(request: web.Request) -> web.StreamResponse:
+        # Answers once the queued deliveries are done, so a test can then check its receiver.
+        data = await _json_body(request)
+        timeout = float(data.get("timeout", 10.0)) if isinstance(data, dict) else 10.0
+        try:
+            await emulator.flush_webhooks(timeout)
+        except asyncio.TimeoutError:
+            return _control_error(f"Webhook deliveries still pending after {timeout:g} s.", 504)
+        return _control_json({"deliveries": [d.to_json() for d in emulator.deliveries]})
+
     table: list[tuple[str, str, _Control]] = [
         ("GET", "/outbox", get_outbox),
         ("DELETE", "/outbox", delete_outbox),
@@ -132,5 +172,11 @@ def control_routes(emulator: Emulator) -> list[web.RouteDef]:
         ("GET", "/config", get_config),
         ("POST", "/config", post_config),
         ("POST", "/inbound", post_inbound),
+        ("GET", "/webhooks", get_webhooks),
+        ("POST", "/webhooks", post_webhooks),
+        ("DELETE", "/webhooks", delete_webhooks),
+        ("GET", "/webhooks/deliveries", get_deliveries),
+        ("POST", "/webhooks/flush", post_flush),
+        ("DELETE", "/webhooks/{id}", delete_webhook),
     ]
     return [web.route(method, f"/_emulator{path}", guarded(handler)) for method, path, handler in table]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Final, Protocol
 
+from wacr.testing import _webhooks
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import Result, not_found, validation_error
 from wacr.testing._query import ListSpec, parse_list_query, project, run_list
@@ -103,7 +104,9 @@ def delete_group(ctx: Ctx) -> Result:
     for contact_id in group.members:
         contact = tenant.contacts.get(contact_id)
         if contact is not None:
+            before = _webhooks.watch(ctx, contact)
             contact.group_ids.remove(group.id)
+            _webhooks.updated(ctx, contact, before)
     del tenant.groups[group.id]
     return Result(None, "Group deleted successfully")
 
@@ -129,9 +132,11 @@ def add_members(ctx: Ctx) -> Result:
     for contact_id in _contact_ids(ctx, must_exist=True):
         if contact_id not in group.members:
             contact = tenant.contacts[contact_id]
+            before = _webhooks.watch(ctx, contact)
             contact.group_ids.append(group.id)
             contact.updated_at = ctx.stamp
             group.members.add(contact_id)
+            _webhooks.updated(ctx, contact, before)
             added += 1
     return Result({"group_id": group.id, "contacts_added": added}, "Contacts added to group successfully")
 
@@ -143,9 +148,11 @@ def remove_members(ctx: Ctx) -> Result:
     for contact_id in _contact_ids(ctx, must_exist=False):
         if contact_id in group.members:
             contact = tenant.contacts[contact_id]
+            before = _webhooks.watch(ctx, contact)
             contact.group_ids.remove(group.id)
             contact.updated_at = ctx.stamp
             group.members.discard(contact_id)
+            _webhooks.updated(ctx, contact, before)
             removed += 1
     return Result(
         {"group_id": group.id, "contacts_removed": removed}, "Contacts removed from group successfully"
@@ -180,6 +187,7 @@ def create_source(ctx: Ctx) -> Result:
     assert name is not None
     source = Source(ctx.state.next_id("sources"), name, ctx.stamp, ctx.stamp)
     ctx.tenant.sources[source.id] = source
+    _webhooks.created(ctx, source)
     return Result(source.to_json(), "Source created successfully", status=201)
 
 
@@ -194,8 +202,10 @@ def update_source(ctx: Ctx) -> Result:
     v.check()
     assert name is not None
     if name != source.name:
+        before = _webhooks.watch(ctx, source)
         source.name = name
         source.updated_at = ctx.stamp
+        _webhooks.updated(ctx, source, before)
     return Result(source.to_json(), "Source updated successfully")
 
 
@@ -210,6 +220,7 @@ def delete_source(ctx: Ctx) -> Result:
     source = _source(ctx)
     _refuse_if_assigned("source", sum(1 for c in ctx.tenant.contacts.values() if c.source_id == source.id))
     del ctx.tenant.sources[source.id]
+    _webhooks.deleted(ctx, source)
     return Result(None, "Source deleted successfully")
 
 
@@ -243,6 +254,7 @@ def create_status(ctx: Ctx) -> Result:
     assert name is not None
     status = Status(ctx.state.next_id("statuses"), name, color, ctx.stamp, ctx.stamp)
     ctx.tenant.statuses[status.id] = status
+    _webhooks.created(ctx, status)
     return Result(status.to_json(), "Status created successfully", status=201)
 
 
@@ -257,6 +269,7 @@ def update_status(ctx: Ctx) -> Result:
     color = v.string("color", max=7, regex=_HEX_COLOR)
     v.check()
     assert name is not None
+    before = _webhooks.watch(ctx, status)
     changed = name != status.name
     status.name = name
     if "color" in ctx.body and color != status.color:
@@ -264,6 +277,7 @@ def update_status(ctx: Ctx) -> Result:
         changed = True
     if changed:
         status.updated_at = ctx.stamp
+        _webhooks.updated(ctx, status, before)
     return Result(status.to_json(), "Status updated successfully")
 
 
@@ -271,6 +285,7 @@ def delete_status(ctx: Ctx) -> Result:
     status = _status(ctx)
     _refuse_if_assigned("status", sum(1 for c in ctx.tenant.contacts.values() if c.status_id == status.id))
     del ctx.tenant.statuses[status.id]
+    _webhooks.deleted(ctx, status)
     return Result(None, "Status deleted successfully")
 
 

@@ -11,6 +11,7 @@ from operator import attrgetter
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from wacr.testing import _webhooks
 from wacr.testing._contacts import contact_limit_error
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Result, digits_of, new_wamid, not_found, validation_error
@@ -177,6 +178,7 @@ def _auto_create(ctx: Ctx, digits: str, details: Mapping[str, Any]) -> Contact:
         digits=digits,
     )
     tenant.add_contact(contact)
+    _webhooks.created(ctx, contact)
     return contact
 
 

@@ -46,6 +46,7 @@ from wacr.testing._state import (
     sync_template,
     template_definition,
 )
+from wacr.testing._webhooks import Delivery, Webhook, WebhookDispatcher
 
 __all__ = ["API_PREFIX", "EMULATOR_KEY", "Emulator", "create_app"]
 
@@ -166,6 +167,7 @@ class Emulator:
         self._base_url: str | None = None
         self._thread: threading.Thread | None = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
+        self._webhooks = WebhookDispatcher()
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -277,7 +279,7 @@ class Emulator:
     # -- configuration -------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget everything: back to the seed, the initial token and rate limit, a reset clock,
-        an empty outbox, request log and fault list."""
+        an empty outbox, request log and fault list, no webhooks."""
         with self._lock:
             self.clock.reset()
             self._state = State()
@@ -289,6 +291,7 @@ class Emulator:
             self._outbox.clear()
             self._received.clear()
             self._faults.clear()
+            self._webhooks.clear()
 
     def _tenant(self, tenant_id: int) -> Tenant:
         tenant = self._state.tenants.get(tenant_id)
@@ -534,6 +537,59 @@ class Emulator:
         with self._lock:
             self._received.clear()
 
+    # -- webhooks --------------------------------------------------------------------------------
+    def add_webhook(
+        self,
+        url: str,
+        *,
+        secret: str | None = None,
+        events: Iterable[str] | None = None,
+        tenant_id: int = 1,
+    ) -> Webhook:
+        """Deliver the tenant's webhook events to ``url`` (``POST``, JSON).
+
+        The nine documented events fire when contacts (single and batch API calls, contacts that
+        sends and OTPs create, group membership changes), sources or statuses are created, updated
+        or deleted through the API. ``events`` keeps only the types matching these patterns
+        (``["contact.*"]``); with a ``secret`` each delivery carries ``X-Signature:
+        sha256=<hex HMAC-SHA256 of the body>``. Deliveries run in the background, in order per
+        webhook, with 3 attempts; see :attr:`deliveries` and :meth:`flush_webhooks`.
+        """
+        with self._lock:
+            self._tenant(tenant_id)
+            hook = self._webhooks.add(url, secret=secret, events=events, tenant_id=tenant_id)
+            if self._state.webhook_events is None:
+                self._state.webhook_events = []  # start recording
+            return hook
+
+    def remove_webhook(self, webhook_id: int) -> None:
+        """Stop delivering to one webhook."""
+        with self._lock:
+            self._webhooks.remove(webhook_id)
+            if not self._webhooks.webhooks:
+                self._state.webhook_events = None
+
+    def clear_webhooks(self) -> None:
+        """Remove every webhook (the delivery log is kept)."""
+        with self._lock:
+            for hook in self._webhooks.webhooks:
+                self._webhooks.remove(hook.id)
+            self._state.webhook_events = None
+
+    @property
+    def webhooks(self) -> list[Webhook]:
+        """The registered webhooks (a copy)."""
+        return self._webhooks.webhooks
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every webhook delivery so far, oldest first, with its state, attempts and status."""
+        return self._webhooks.deliveries
+
+    async def flush_webhooks(self, timeout: float | None = 10.0) -> None:
+        """Wait until the queued webhook deliveries are done (from any event loop or thread mode)."""
+        await self._webhooks.flush(timeout)
+
     # -- faults ----------------------------------------------------------------------------------
     def inject(self, fault: Fault | str, /, **options: Any) -> Fault:
         """Add a fault: a :class:`Fault`, or its ``match`` string plus keyword options
@@ -633,7 +689,11 @@ class Emulator:
                 _log.exception("wacr emulator: unhandled error on %s %s", request.method, request.path)
                 internal = ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred.")
                 status, payload = 500, _error_payload(internal, request_id, stamp)
+            # Whatever the handler changed is real even when it then failed: send it all.
+            events = self._state.take_webhook_events()
         entry.status = status
+        if events:
+            self._webhooks.publish(events, request_id)
         return web.Response(body=orjson.dumps(payload), status=status, headers=headers)
 
     def _dispatch(
@@ -847,8 +907,12 @@ def _build_app(emulator: Emulator) -> web.Application:
         headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
         return web.Response(body=orjson.dumps(payload), status=404, headers=headers)
 
+    async def close_webhooks(_app: web.Application) -> None:
+        await emulator._webhooks.close()
+
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app[EMULATOR_KEY] = emulator
+    app.on_cleanup.append(close_webhooks)
     app.add_routes(control_routes(emulator))
     app.router.add_route("*", API_PREFIX + "{tail:.*}", emulator.handle_api)
     app.router.add_route("*", "/{tail:.*}", not_found)

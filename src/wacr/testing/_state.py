@@ -623,6 +623,17 @@ class State:
         # The general per-token limit is off unless configured (requests per minute).
         self.rate_limit: int | None = None
         self.token_limiter = Limiter(60, 60)
+        # Webhook events the handlers record while answering a request; the server sends them
+        # after answering. None while no webhook is registered: then nothing is recorded.
+        self.webhook_events: list[dict[str, Any]] | None = None
+
+    def take_webhook_events(self) -> list[dict[str, Any]]:
+        """The webhook events recorded since the last call (recording stays on)."""
+        events = self.webhook_events
+        if not events:
+            return []
+        self.webhook_events = []
+        return events
 
     def set_rate_limit(self, per_minute: int | None) -> None:
         """Turn the per-token limit on (N requests per minute) or off (None)."""

@@ -1,0 +1,414 @@
+"""Webhook delivery: the nine contact/source/status events, posted to the URLs tests register.
+
+The API handlers record what they changed (:func:`created`, :func:`updated`, :func:`deleted`,
+with :func:`watch` taking the "before" picture); nothing is recorded while no webhook is
+registered. After answering a request the server hands the recorded events to the
+:class:`WebhookDispatcher`, which posts them from background tasks on the server's event loop with
+its own aiohttp session: in order per webhook, signed when the webhook has a secret, retried with
+a short backoff. The payload follows the RASL Webhook Format Reference, including its quirks
+(``.000Z`` timestamps, ``evt_{unix}_{random}`` ids, ``changes.previous`` null on create).
+
+This module writes its own payloads and signatures: it shares no code with :mod:`wacr.webhooks`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import string
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from fnmatch import fnmatchcase
+from typing import Any, Final, TypeAlias
+
+import aiohttp
+import orjson
+
+from wacr.testing._context import Ctx
+from wacr.testing._state import Contact, Source, Status, Tenant
+
+__all__ = ["Delivery", "Webhook", "WebhookDispatcher", "created", "deleted", "updated", "watch"]
+
+Row: TypeAlias = Contact | Source | Status
+
+_KINDS: Final[dict[type, str]] = {Contact: "contact", Source: "source", Status: "status"}
+_ID_ALPHABET: Final = string.ascii_letters + string.digits
+# Statuses worth another attempt: the receiver may recover; any other 4xx is a final answer.
+_RETRY_STATUSES: Final = frozenset({408, 425, 429})
+
+
+# --- recording (called by the API handlers, under the emulator's lock) ----------------------
+
+
+def watch(ctx: Ctx, row: Row) -> dict[str, Any] | None:
+    """The row's attributes before a change, for :func:`updated` (``None`` when nobody listens)."""
+    return None if ctx.state.webhook_events is None else _attributes(row)
+
+
+def created(ctx: Ctx, row: Row) -> None:
+    """Record ``{kind}.created``: ``previous`` and ``modified_fields`` null, ``current`` the record."""
+    if ctx.state.webhook_events is not None:
+        attributes = _attributes(row)
+        _record(ctx, row, "created", attributes, None, dict(attributes), None)
+
+
+def updated(ctx: Ctx, row: Row, before: dict[str, Any] | None) -> None:
+    """Record ``{kind}.updated`` with the old and new values of the fields that changed.
+
+    Nothing is recorded when no field changed (``updated_at`` alone does not count).
+    """
+    if ctx.state.webhook_events is None or before is None:
+        return
+    after = _attributes(row)
+    modified = [key for key, value in after.items() if key != "updated_at" and before.get(key) != value]
+    if modified:
+        previous = {key: before.get(key) for key in modified}
+        current = {key: after[key] for key in modified}
+        _record(ctx, row, "updated", after, previous, current, modified)
+
+
+def deleted(ctx: Ctx, row: Row) -> None:
+    """Record ``{kind}.deleted``: ``previous`` the last state, ``current`` empty."""
+    if ctx.state.webhook_events is not None:
+        attributes = _attributes(row)
+        _record(ctx, row, "deleted", attributes, dict(attributes), {}, None)
+
+
+def _attributes(row: Row) -> dict[str, Any]:
+    data = row.to_json()
+    del data["id"]  # the id is data.resource.id
+    return data
+
+
+def _relationships(tenant: Tenant, row: Row) -> dict[str, Any]:
+    if not isinstance(row, Contact):
+        return {}
+    source = tenant.sources.get(row.source_id) if row.source_id is not None else None
+    status = tenant.statuses.get(row.status_id) if row.status_id is not None else None
+    return {
+        "source": None if source is None else {"id": source.id, "name": source.name},
+        "status": None if status is None else {"id": status.id, "name": status.name, "color": status.color},
+    }
+
+
+def event_timestamp(when: datetime) -> str:
+    """The event timestamp format of the docs: ``2025-12-12T14:30:00.000Z``."""
+    utc = when.astimezone(timezone.utc)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+def new_event_id(when: datetime) -> str:
+    """``evt_{unix seconds}_{10 random letters and digits}``."""
+    suffix = "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+    return f"evt_{int(when.timestamp())}_{suffix}"
+
+
+def _record(
+    ctx: Ctx,
+    row: Row,
+    action: str,
+    attributes: dict[str, Any],
+    previous: dict[str, Any] | None,
+    current: dict[str, Any],
+    modified: list[str] | None,
+) -> None:
+    events = ctx.state.webhook_events
+    assert events is not None
+    kind = _KINDS[type(row)]
+    tenant = ctx.tenant
+    events.append(
+        {
+            "event": {
+                "id": new_event_id(ctx.now),
+                "type": f"{kind}.{action}",
+                "timestamp": event_timestamp(ctx.now),
+                "version": "1.0",
+            },
+            "tenant": {"id": tenant.id, "name": tenant.name, "domain": tenant.subdomain},
+            "data": {
+                "resource": {"type": kind, "id": row.id, "attributes": attributes},
+                "relationships": _relationships(tenant, row),
+            },
+            "changes": {"previous": previous, "current": current, "modified_fields": modified},
+            # request_id is the API request's id, filled in by the dispatcher.
+            "metadata": {"source": "api_webhook_manager", "environment": "emulator", "request_id": None},
+        }
+    )
+
+
+# --- registrations and the delivery log ------------------------------------------------------
+
+
+@dataclass
+class Webhook:
+    """A URL registered for one tenant's events (:meth:`Emulator.add_webhook`).
+
+    ``events`` holds shell-style patterns (``"contact.*"``); ``None`` means every event.
+    """
+
+    id: int
+    url: str
+    tenant_id: int
+    events: tuple[str, ...] | None = None
+    secret: str | None = field(default=None, repr=False)
+
+    def matches(self, event_type: str, tenant_id: int) -> bool:
+        """Whether this webhook wants an event of ``event_type`` from ``tenant_id``."""
+        if tenant_id != self.tenant_id:
+            return False
+        return self.events is None or any(fnmatchcase(event_type, p) for p in self.events)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (the secret is never echoed; ``signed`` says whether there is one)."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "tenant_id": self.tenant_id,
+            "events": None if self.events is None else list(self.events),
+            "signed": self.secret is not None,
+        }
+
+
+@dataclass
+class Delivery:
+    """One event posted (or being posted) to one webhook: an entry of :attr:`Emulator.deliveries`.
+
+    ``state`` is ``"pending"``, ``"delivered"`` (a 2xx answer), ``"failed"`` (attempts used up,
+    or a 4xx that retrying cannot fix) or ``"cancelled"`` (the emulator stopped first);
+    ``status`` is the HTTP status of the last attempt (``None`` when it got no answer) and
+    ``error`` what went wrong with it. ``body`` and ``headers`` are exactly what was sent.
+    """
+
+    webhook_id: int
+    url: str
+    event_id: str
+    event_type: str
+    body: bytes = field(repr=False)
+    headers: dict[str, str] = field(repr=False)
+    state: str = "pending"
+    attempts: int = 0
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The JSON body, decoded."""
+        data: dict[str, Any] = orjson.loads(self.body)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict, with the payload decoded."""
+        return {
+            "webhook_id": self.webhook_id,
+            "url": self.url,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "state": self.state,
+            "attempts": self.attempts,
+            "status": self.status,
+            "error": self.error,
+            "payload": self.payload,
+        }
+
+
+def _signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookDispatcher:
+    """Registered webhooks, the delivery log and the background senders of one emulator.
+
+    Registration and the log are thread-safe; sending happens on the event loop that serves the
+    API (the one :meth:`publish` is called on).
+
+    Args:
+        max_attempts: tries per delivery (connection errors, timeouts, 5xx, 408, 425 and 429 are
+            retried).
+        retry_delay: seconds before the second try; doubled before each later one.
+        timeout: seconds one attempt may take.
+        max_log: how many deliveries :attr:`deliveries` keeps.
+    """
+
+    def __init__(
+        self, *, max_attempts: int = 3, retry_delay: float = 0.05, timeout: float = 5.0, max_log: int = 10_000
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._hooks: dict[int, Webhook] = {}
+        self._next_id = 1
+        self._log: deque[Delivery] = deque(maxlen=max_log)
+        self._queues: dict[int, deque[Delivery]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    # -- registrations -----------------------------------------------------------------------
+    def add(
+        self,
+        url: str,
+        *,
+        secret: str | None = None,
+        events: Iterable[str] | str | None = None,
+        tenant_id: int = 1,
+    ) -> Webhook:
+        """Register ``url`` for ``tenant_id``'s events (all, or those matching ``events``)."""
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"a webhook url must be an http(s) URL, got {url!r}")
+        if secret is not None and (not isinstance(secret, str) or not secret):
+            raise ValueError("a webhook secret must be a non-empty string")
+        patterns: tuple[str, ...] | None = None
+        if events is not None:
+            patterns = (events,) if isinstance(events, str) else tuple(events)
+            if not patterns or not all(isinstance(p, str) and p for p in patterns):
+                raise ValueError("events must be a non-empty list of event patterns such as 'contact.*'")
+        with self._lock:
+            hook = Webhook(self._next_id, url, tenant_id, patterns, secret)
+            self._next_id += 1
+            self._hooks[hook.id] = hook
+            return hook
+
+    def remove(self, webhook_id: int) -> None:
+        """Unregister one webhook (its queued deliveries are dropped)."""
+        with self._lock:
+            if self._hooks.pop(webhook_id, None) is None:
+                raise KeyError(f"no webhook {webhook_id}")
+            self._queues.pop(webhook_id, None)
+
+    def clear(self) -> None:
+        """Unregister every webhook, drop queued deliveries and empty the log."""
+        with self._lock:
+            self._hooks.clear()
+            self._queues.clear()
+            self._log.clear()
+
+    @property
+    def webhooks(self) -> list[Webhook]:
+        """The registered webhooks (a copy)."""
+        with self._lock:
+            return list(self._hooks.values())
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery, oldest first (a copy of the log)."""
+        with self._lock:
+            return list(self._log)
+
+    # -- sending -------------------------------------------------------------------------------
+    def publish(self, events: list[dict[str, Any]], request_id: str) -> None:
+        """Queue ``events`` (recorded while answering ``request_id``) for the matching webhooks.
+
+        Called on the serving event loop; returns at once.
+        """
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            for event in events:
+                event["metadata"]["request_id"] = request_id
+                body = orjson.dumps(event)
+                header = event["event"]
+                for hook in self._hooks.values():
+                    if not hook.matches(header["type"], event["tenant"]["id"]):
+                        continue
+                    headers = {"Content-Type": "application/json", "User-Agent": "wacr-emulator"}
+                    if hook.secret is not None:
+                        headers["X-Signature"] = _signature(body, hook.secret)
+                    delivery = Delivery(hook.id, hook.url, header["id"], header["type"], body, headers)
+                    self._log.append(delivery)
+                    self._queues.setdefault(hook.id, deque()).append(delivery)
+                    if hook.id not in self._workers:
+                        self._loop = loop
+                        self._workers[hook.id] = loop.create_task(self._work(hook.id))
+
+    async def _work(self, webhook_id: int) -> None:
+        # One sender per webhook: its events arrive in the order they happened.
+        try:
+            while True:
+                with self._lock:
+                    queue = self._queues.get(webhook_id)
+                    if not queue:
+                        return
+                    delivery = queue.popleft()
+                await self._send(delivery)
+        finally:
+            with self._lock:
+                if self._workers.get(webhook_id) is asyncio.current_task():
+                    del self._workers[webhook_id]
+
+    async def _send(self, delivery: Delivery) -> None:
+        session = self._session
+        if session is None or session.closed:
+            session = self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        try:
+            for attempt in range(1, self.max_attempts + 1):
+                delivery.attempts = attempt
+                retry = True
+                try:
+                    async with session.post(
+                        delivery.url, data=delivery.body, headers=delivery.headers
+                    ) as reply:
+                        await reply.read()
+                    delivery.status = reply.status
+                    if 200 <= reply.status < 300:
+                        delivery.state, delivery.error = "delivered", None
+                        return
+                    delivery.error = f"HTTP {reply.status}"
+                    retry = reply.status >= 500 or reply.status in _RETRY_STATUSES
+                except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                    delivery.status = None
+                    delivery.error = f"{type(exc).__name__}: {exc}".rstrip(": ")
+                if not retry or attempt == self.max_attempts:
+                    break
+                await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+            delivery.state = "failed"
+        except asyncio.CancelledError:
+            delivery.state = "cancelled"
+            raise
+
+    async def flush(self, timeout: float | None = 10.0) -> None:
+        """Wait until every queued delivery is done (delivered or failed); from any event loop.
+
+        Raises ``TimeoutError`` (``asyncio.TimeoutError`` on Python 3.10) after ``timeout`` seconds.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # pragma: no cover - flush is a coroutine: there is always a loop
+            current = None
+        if current is loop:
+            await asyncio.wait_for(self._idle(), timeout)
+        else:
+            # The senders live on the emulator's thread loop: wait there.
+            future = asyncio.run_coroutine_threadsafe(self._idle(), loop)
+            await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+
+    async def _idle(self) -> None:
+        while True:
+            with self._lock:
+                workers = [task for task in self._workers.values() if not task.done()]
+            if not workers:
+                return
+            await asyncio.wait(workers)
+
+    async def close(self) -> None:
+        """Cancel what is still queued or being sent and close the session (server cleanup)."""
+        with self._lock:
+            workers = list(self._workers.values())
+            for queue in self._queues.values():
+                for delivery in queue:
+                    delivery.state = "cancelled"
+            self._queues.clear()
+        for task in workers:
+            task.cancel()
+        if workers:
+            await asyncio.gather(*workers, return_exceptions=True)
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
