@@ -8,8 +8,9 @@
         sent = await client.messages.send_text(phone="+201000000000", message="Hi")
 """
 
+from typing import TYPE_CHECKING
+
 from wacr import models
-from wacr._client import RASL, WACR, Client
 from wacr._pagination import AsyncPager, Page, Paginator
 from wacr._response import ResponseInfo
 from wacr._version import __version__
@@ -42,6 +43,27 @@ from wacr.errors import (
     WhatsAppNotConfiguredError,
 )
 from wacr.models import Deleted
+
+if TYPE_CHECKING:
+    from wacr._client import RASL, WACR, Client
+else:
+    # The client (transport, resources, the converter and the models they use) is imported on
+    # first use of `wacr.Client`, so that `import wacr` stays cheap for code that only needs
+    # the errors, the webhook parser or the emulator.
+    _LAZY = frozenset({"Client", "RASL", "WACR"})
+
+    def __getattr__(name: str) -> object:
+        if name not in _LAZY:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import wacr._client
+
+        value = getattr(wacr._client, name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "RASL",

@@ -129,6 +129,10 @@ def _next_page(page: Page[Any], requested: int) -> int | None:
     return current + 1
 
 
+# ``list[Model]`` per item type, built once (its hash is computed again for each new alias).
+_LIST_TYPES: dict[Any, Any] = {}
+
+
 def page_from_envelope(
     envelope: Any,
     item_type: type[T],
@@ -153,7 +157,10 @@ def page_from_envelope(
             else f"`data` is {_json_type(data)}, expected an array",
             info,
         )
-    items = _convert.structure_response(data, list[item_type], info, path="data")  # type: ignore[valid-type]
+    list_type = _LIST_TYPES.get(item_type)
+    if list_type is None:
+        list_type = _LIST_TYPES[item_type] = list[item_type]  # type: ignore[valid-type]
+    items: list[T] = _convert.structure_response(data, list_type, info, path="data")
 
     meta = envelope.get("meta")
     meta = meta if isinstance(meta, dict) else {}

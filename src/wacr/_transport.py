@@ -17,8 +17,9 @@ import asyncio
 import logging
 import platform
 import time
+import types
 import warnings
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 import aiohttp
@@ -155,6 +156,59 @@ def _retry_waits(*, base: float, cap: float) -> Generator[float, Any, None]:
                 next(expo)  # expo's own priming step
             wait = backoff.full_jitter(next(expo))
         failure = yield wait
+
+
+def _forget_request_headers(exc: BaseException) -> None:
+    """Drop the request's headers (the token) from an aiohttp error that keeps them.
+
+    ``ClientResponseError`` (e.g. for a malformed status line) holds the ``RequestInfo`` of the
+    request, Authorization header included, in its attributes and ``args``; it becomes the
+    ``__cause__`` of our error, where a traceback logger or an error tracker would read it.
+    """
+    info = getattr(exc, "request_info", None)
+    if isinstance(info, aiohttp.RequestInfo):
+        headers = CIMultiDict(info.headers)
+        headers.popall("Authorization", None)
+        clean = info._replace(headers=CIMultiDictProxy(headers))
+        setattr(exc, "request_info", clean)  # noqa: B010 (exc is typed as a BaseException)
+        exc.args = tuple(clean if arg is info else arg for arg in exc.args)
+
+
+def _info_builder() -> Callable[..., ResponseInfo]:
+    """``ResponseInfo(...)`` for the hot path, without the frozen-instance machinery.
+
+    ``ResponseInfo`` is frozen, so attrs' ``__init__`` stores each field through
+    ``object.__setattr__``; filling the slots through their descriptors stores the same values
+    in a third of the time (every call builds one). Should ``__init__`` ever do more than store
+    its arguments (validators, converters, defaults, hooks), the real constructor is used.
+    """
+    cls = ResponseInfo
+    fields = attrs.fields(cls)
+    names = [a.name for a in fields]
+    code = getattr(cls.__init__, "__code__", None)
+    plain = (
+        code is not None
+        and code.co_filename.startswith("<attrs generated")
+        and list(code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]) == names
+        and not hasattr(cls, "__attrs_pre_init__")
+        and not hasattr(cls, "__attrs_post_init__")
+        and not hasattr(cls, "_attrs_cached_hash")
+        and all(a.validator is None and a.converter is None and a.default is attrs.NOTHING for a in fields)
+        and all(isinstance(cls.__dict__.get(name), types.MemberDescriptorType) for name in names)
+    )
+    if not plain:
+        return cls
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def new_info({', '.join(names)}):", "  info = _new(_cls)"]
+    for n, name in enumerate(names):
+        ns[f"_set{n}"] = cls.__dict__[name].__set__
+        lines.append(f"  _set{n}(info, {name})")
+    lines.append("  return info")
+    exec(compile("\n".join(lines), "<wacr ResponseInfo>", "exec"), ns)
+    return ns["new_info"]  # type: ignore[no-any-return]
+
+
+_new_info = _info_builder()
 
 
 def _default_user_agent() -> str:
@@ -351,6 +405,7 @@ class Transport:
             elapsed = time.perf_counter() - started
             failure = self._network_failure(call, exc)
             self._log_attempt(call, type(exc).__name__, elapsed, None)
+            _forget_request_headers(exc)
             raise failure from exc
         except RuntimeError as exc:
             if session.closed:
@@ -381,19 +436,23 @@ class Transport:
     ) -> RawResult:
         envelope: Any = None
         if body:
+            problem = None
             try:
                 envelope = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
-                if body.strip():
-                    self._log_attempt(call, status, elapsed, headers.get("X-Request-Id"))
-                    raise InvalidResponseError(
-                        f"the response body is not valid JSON ({exc})",
-                        status=status,
-                        request_id=headers.get("X-Request-Id"),
-                        body=body.decode("utf-8", errors="replace"),
-                        method=call.method,
-                        url=call.url,
-                    ) from None
+                problem = str(exc)
+            if problem is not None and body.strip():
+                # Raised outside the except block, so the decoder's error (it holds the whole
+                # body) is not chained; the body kept on the error is redacted.
+                self._log_attempt(call, status, elapsed, headers.get("X-Request-Id"))
+                raise InvalidResponseError(
+                    f"the response body is not valid JSON ({problem})",
+                    status=status,
+                    request_id=headers.get("X-Request-Id"),
+                    body=body.replace(self._token.encode(), b"[REDACTED]").decode("utf-8", errors="replace"),
+                    method=call.method,
+                    url=call.url,
+                )
         meta = message = request_id = None
         if envelope.__class__ is dict:
             if envelope.get("success") is False:
@@ -421,7 +480,7 @@ class Transport:
         if request_id is None:
             request_id = headers.get("X-Request-Id")
         self._log_attempt(call, status, elapsed, request_id)
-        info = ResponseInfo(
+        info = _new_info(
             status=status,
             headers=headers,
             request_id=request_id,

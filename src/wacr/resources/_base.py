@@ -7,7 +7,7 @@ one converter, with the call's :class:`~wacr.ResponseInfo` attached.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -17,7 +17,7 @@ import orjson
 from wacr import _convert
 from wacr._pagination import Page, Paginator, page_from_envelope
 from wacr._query import build_query
-from wacr._validate import check_value, validate
+from wacr._validate import accepts, check_value, validate
 from wacr.errors import InvalidResponseError, ValidationError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
@@ -36,14 +36,25 @@ M = TypeVar("M", bound=Model)
 ListArgs = Mapping[str, Any]
 
 
+# Argument values that are sent as they are (checked by class, not isinstance: the common case).
+_AS_IS = frozenset({str, int, float, bool})
+
+
 def _plain(value: Any) -> Any:
     """Models given as arguments (``InteractiveButton(...)``) become their wire dicts."""
+    if value.__class__ in _AS_IS:
+        return value
     if isinstance(value, Model):
         return _convert.unstructure(value)
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items() if item is not None}
+        # JSON keys are strings: another key can only be reported as an unknown field.
+        return {
+            key if key.__class__ is str else str(key): _plain(item)
+            for key, item in value.items()
+            if item is not None
+        }
     return value
 
 
@@ -66,21 +77,39 @@ class Resource:
             return op.path
         errors: dict[str, list[str]] = {}
         for name, schema in op.path_params.items():
-            check_value(schema, args[name], name, errors)
+            value = args[name]
+            if not accepts(schema, value):
+                check_value(schema, value, name, errors)
+        try:
+            values = {k: quote(str(args[k]), safe="") for k in op.path_params}
+        except UnicodeEncodeError:
+            values = {}
+            errors = {k: [_NOT_UTF8] for k in op.path_params if not _is_utf8(str(args[k]))}
+        for name, value in values.items():
+            if value == "." or value == "..":  # a dot segment would point the request elsewhere
+                errors[name] = ["must not be '.' or '..'"]
         if errors:
             raise ValidationError(errors=errors)
-        return op.path.format_map({k: quote(str(args[k]), safe="") for k in op.path_params})
+        return op.path.format_map(values)
 
     @staticmethod
     def _body(op: Operation, body: Mapping[str, Any]) -> bytes:
         assert op.body is not None
         # None means "not given": the API never needs an explicit null (see the spec's notes
         # on updates), so it is left out rather than sent.
-        payload = {key: _plain(value) for key, value in body.items() if value is not None}
+        payload = {
+            key: value if value.__class__ in _AS_IS else _plain(value)
+            for key, value in body.items()
+            if value is not None
+        }
         errors = validate(op.body, payload)
         if errors:
             raise ValidationError(errors=errors)
-        return orjson.dumps(payload)
+        try:
+            return orjson.dumps(payload)
+        except orjson.JSONEncodeError:
+            # Within the rules but not JSON: an integer beyond 64 bits, a lone surrogate...
+            raise ValidationError(errors=_unencodable(payload, "", {}) or {"body": ["is not JSON"]}) from None
 
     @staticmethod
     def _query(op: Operation, args: ListArgs) -> list[tuple[str, str]]:
@@ -91,9 +120,11 @@ class Resource:
             schema = op.query.get(name)
             if schema is None:
                 errors.setdefault(name, []).append("is not a parameter of this operation")
-            elif not isinstance(value, (list, tuple)):
+            elif not isinstance(value, (list, tuple)) and not accepts(schema, value):
                 check_value(schema, value, name, errors)
-        if filters:
+        if filters and not isinstance(filters, Mapping):
+            errors["filters"] = ["must be a mapping of field names to values"]
+        elif filters:
             allowed = {key[7:].split("]", 1)[0] for key in op.query if key.startswith("filter[")}
             for field in filters:
                 if field not in allowed:
@@ -105,17 +136,23 @@ class Resource:
             raise ValidationError(errors=errors)
         params = build_query(filters=filters, **given)
         for name, text in params:
-            schema = op.query.get(name)
-            if schema is None:
+            if not text.isascii() and not _is_utf8(text):
+                errors.setdefault(name, []).append(_NOT_UTF8)
                 continue
-            if schema.get("type") == "integer":
+            schema = op.query.get(name)
+            if schema is None:  # a filter operator the operation does not take
+                errors.setdefault(name, []).append("is not a parameter of this operation")
+                continue
+            kind = schema.get("type")
+            if kind == "integer":
                 try:
                     number = int(text)
                 except ValueError:
                     errors.setdefault(name, []).append(f"must be an integer (got {text!r})")
                     continue
-                check_value(schema, number, name, errors)
-            elif schema.get("type") == "string":
+                if not accepts(schema, number):
+                    check_value(schema, number, name, errors)
+            elif kind == "string" and not accepts(schema, text):
                 check_value(schema, text, name, errors)
         if errors:
             raise ValidationError(errors=errors)
@@ -154,8 +191,13 @@ class Resource:
         flat: bool = False,
     ) -> M:
         """Send one operation and structure its ``data`` (or, for flat answers, the body)."""
-        raw = await self._send(
-            op_id, path=path, query=query, body=body, max_retries=max_retries, timeout=timeout
+        # _send, inlined: one coroutine level less on the hot path.
+        op = OPERATIONS[op_id]
+        url = self._path(op, path or {})
+        params = self._query(op, query) if query else None
+        payload = self._body(op, body if body is not None else {}) if op.body is not None else None
+        raw = await self._client._transport.request(
+            op.method, url, params=params, json=payload, max_retries=max_retries, timeout=timeout
         )
         envelope = raw.envelope
         if not isinstance(envelope, dict):
@@ -187,15 +229,26 @@ class Resource:
     ) -> Paginator[M]:
         """A lazy list: awaiting it fetches one page, iterating it fetches every page."""
         op = OPERATIONS[op_id]
-        self._path(op, path or {})  # check the arguments now, before any I/O
-        if args:
-            self._query(op, args)
+        # Check the arguments now, before any I/O, and build what every page shares once.
+        url = self._path(op, path or {})
+        params = self._query(op, args) if args else None
         first = args.get("page") or 1
         per_page = args.get("per_page")
+        page_schema = op.query.get("page")
+        if page_schema is not None:
+            # Page n's query is `page=n` followed by the other arguments (build_query's order).
+            others = self._query(op, {key: value for key, value in args.items() if key != "page"})
 
         async def fetch(page: int) -> Page[M]:
-            query = {**args, "page": page} if "page" in op.query else args
-            raw = await self._send(op_id, path=path, query=query, max_retries=max_retries, timeout=timeout)
+            if page_schema is None:
+                query = params
+            elif page.__class__ is int and accepts(page_schema, page):
+                query = [("page", str(page)), *others]
+            else:
+                query = self._query(op, {**args, "page": page})
+            raw = await self._client._transport.request(
+                op.method, url, params=query, max_retries=max_retries, timeout=timeout
+            )
             return page_from_envelope(raw.envelope, model, raw.info, per_page=per_page)
 
         return Paginator(fetch, start_page=first, per_page=per_page)
@@ -244,5 +297,36 @@ class Resource:
         return copy
 
 
-def _seq(value: Sequence[Any] | None) -> list[Any] | None:
-    return None if value is None else list(value)
+_NOT_UTF8 = "must be valid Unicode text (it has a lone surrogate)"
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unencodable(value: Any, path: str, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Where a payload that passed the rules cannot be encoded as JSON, field by field."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _unencodable(item, f"{path}.{key}" if path else str(key), errors)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _unencodable(item, f"{path}.{index}", errors)
+    else:
+        try:
+            orjson.dumps(value)
+        except orjson.JSONEncodeError as exc:
+            errors.setdefault(path or "body", []).append(f"cannot be sent as JSON ({exc})")
+    return errors
+
+
+def _seq(value: Sequence[Any] | None) -> Any:
+    """A sequence argument as a list; a string, a mapping or a scalar is left as it is, for the
+    spec's rules to reject (rather than, say, split a string into characters)."""
+    if value is None or isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value
+    return list(value)
