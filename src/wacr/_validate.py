@@ -106,7 +106,7 @@ def _check_string(schema: Schema, value: str, path: str, errors: Errors) -> None
     if max_length is not None and len(value) > max_length:
         _add(errors, path, f"must be at most {max_length} characters (got {len(value)})")
     pattern = schema.get("pattern")
-    if pattern is not None and value and not _regex(pattern).search(value):
+    if pattern is not None and not _regex(pattern).search(value):
         _add(errors, path, f"must match {pattern}")
     fmt = schema.get("format")
     if fmt == "email" and not _EMAIL.match(value):
@@ -255,7 +255,7 @@ def _compile_string(schema: Schema) -> Check | None:
             return False
         if max_length is not None and size > max_length:
             return False
-        if regex is not None and value and not regex.search(value):
+        if regex is not None and not regex.search(value):
             return False
         if email:
             return _EMAIL.match(value) is not None
@@ -446,7 +446,7 @@ def _inline_lines(schema: Schema, var: str, ns: dict[str, Any], n: int) -> list[
         pattern, fmt = schema.get("pattern"), schema.get("format")
         if pattern is not None:
             ns[f"_r{n}"] = _regex(pattern).search  # a bad pattern: the closures take over
-            lines.append(f"if {var} and _r{n}({var}) is None: return False")
+            lines.append(f"if _r{n}({var}) is None: return False")
         if fmt == "email":
             ns["_EMAIL"] = _EMAIL
             lines.append(f"if _EMAIL.match({var}) is None: return False")

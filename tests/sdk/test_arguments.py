@@ -60,6 +60,8 @@ BROKEN: list[tuple[str, Call, str, str]] = [
     ("page under 1", lambda c: c.messages.list(page=0), "page", "at least 1"),
     ("sort field", lambda c: c.contacts.list(sort="-phone"), "sort", "must match"),
     ("include", lambda c: c.contacts.get(1, include=["groups", "tags"]), "include", "must match"),
+    ("empty include", lambda c: c.contacts.get(1, include=""), "include", "must match"),
+    ("empty colour", lambda c: c.statuses.create(name="Hot", color=""), "color", "must match"),
     ("unknown filter field", lambda c: c.contacts.list(filters={"city": "Cairo"}), "filters.city",
      "not a filter of this operation"),
     ("unknown filter operator", lambda c: c.contacts.list(filters={"created_at": {"after": "2026-01-01"}}),
