@@ -262,6 +262,7 @@ class Transport:
         self.max_retries = max_retries
         self.max_retry_wait = float(max_retry_wait)
         self._token = token
+        self._token_bytes = token.encode()
         self._session = session
         self._owns_session = session is None
         self._session_loop: asyncio.AbstractEventLoop | None = None
@@ -436,6 +437,9 @@ class Transport:
     ) -> RawResult:
         envelope: Any = None
         if body:
+            if self._token_bytes in body:
+                # A server that echoes the token must not hand it to models, errors or logs.
+                body = body.replace(self._token_bytes, b"[REDACTED]")
             problem = None
             try:
                 envelope = orjson.loads(body)

@@ -208,6 +208,25 @@ async def https_api(self_signed: tuple[Path, Path]) -> AsyncIterator[tuple[str, 
     await server.close()
 
 
+async def test_a_short_token_echoed_into_a_field_of_the_wrong_type_is_masked(emulator: Emulator) -> None:
+    """Errors quote a bad value (up to ~40 characters): a short token must not be quoted."""
+    short = "s3cr3t-t0k3n-16c"
+    emulator.add_token(short)
+    emulator.inject("GET /account", json={"success": True, "data": {"id": short, "name": [short]}})
+    async with wacr.Client(short, base_url=emulator.base_url) as client:
+        with pytest.raises(wacr.InvalidResponseError) as caught:
+            await client.account.get()
+    error = caught.value
+    assert error.problems  # the bad field is still named...
+    shown = [str(error), repr(error), *map(str, error.args), *error.problems]
+    shown += traceback.format_exception(error)
+    cause = error.__cause__
+    while cause is not None:
+        shown += [repr(cause), str(cause)]
+        cause = cause.__cause__
+    assert all(short not in text for text in shown)  # ...but never with the token in it
+
+
 async def test_tls_is_verified_unless_the_caller_brings_a_session(https_api: tuple[str, list[str]]) -> None:
     base_url, seen = https_api
     assert base_url.startswith("https://")
