@@ -40,5 +40,8 @@ check-codegen: setup
 pytest: setup
 	$(BIN)/python -m pytest
 
+bench: setup
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache

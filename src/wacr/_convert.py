@@ -574,13 +574,22 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(converter.unstructure(obj))
 
 
+# The hook of each result type, looked up once (a dict hit instead of cattrs' dispatch on every
+# call): a hook registered on `converter` for a result type must come before its first call,
+# as it must for the types nested in a model anyway (their hooks are built into the model's).
+response_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
 def structure_response(data: Any, cls: type[T], info: ResponseInfo | None = None, *, path: str = "data") -> T:
     """Structure the ``data`` of a response; a mismatch raises ``InvalidResponseError``.
 
     A :class:`~wacr.models._base.Model` result gets ``info`` as its ``response``.
     """
+    hook = response_hooks.get(cls)
+    if hook is None:
+        hook = response_hooks[cls] = converter.get_structure_hook(cls)
     try:
-        result = converter.structure(data, cls)
+        result: T = hook(data, cls)
     except Exception as exc:
         raise invalid_response_error(exc, path=path, info=info) from exc
     if info is not None and isinstance(result, Model):

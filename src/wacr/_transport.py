@@ -19,8 +19,8 @@ import platform
 import time
 import types
 import warnings
-from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from collections.abc import Callable, Coroutine, Generator, Mapping
+from typing import Any, TypeVar, overload
 
 import aiohttp
 import attrs
@@ -68,6 +68,7 @@ _DROPPED = (
 _NETWORK = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
 
 Params = Mapping[str, str] | list[tuple[str, str]]
+T = TypeVar("T")
 
 
 @attrs.define(slots=True, repr=False)
@@ -112,6 +113,8 @@ class _Call:
         "params",
         "path",
         "pending",
+        "retrying",
+        "then",
         "timeout",
         "url",
     )
@@ -126,6 +129,7 @@ class _Call:
         headers: CIMultiDictProxy[str],
         timeout: aiohttp.ClientTimeout,
         max_retries: int,
+        then: Callable[[Any, ResponseInfo], Any] | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -137,8 +141,12 @@ class _Call:
         self.max_retries = max_retries
         self.idempotent = method in IDEMPOTENT_METHODS
         self.attempt = 0
-        #: The first attempt's failure, replayed to backoff (see Transport.request).
+        #: The first attempt's failure, replayed to backoff (see Transport._attempt).
         self.pending: _Retry | None = None
+        #: Whether backoff runs the attempts (then a retryable failure is raised to it).
+        self.retrying = False
+        #: Applied to a 2xx's (parsed body, ResponseInfo) instead of building a RawResult.
+        self.then = then
 
 
 def _retry_waits(*, base: float, cap: float) -> Generator[float, Any, None]:
@@ -175,7 +183,8 @@ def _forget_request_headers(exc: BaseException) -> None:
 
 
 def _info_builder() -> Callable[..., ResponseInfo]:
-    """``ResponseInfo(...)`` for the hot path, without the frozen-instance machinery.
+    """``ResponseInfo(...)`` for the hot path (positional, in field order), without the
+    frozen-instance machinery.
 
     ``ResponseInfo`` is frozen, so attrs' ``__init__`` stores each field through
     ``object.__setattr__``; filling the slots through their descriptors stores the same values
@@ -197,7 +206,7 @@ def _info_builder() -> Callable[..., ResponseInfo]:
         and all(isinstance(cls.__dict__.get(name), types.MemberDescriptorType) for name in names)
     )
     if not plain:
-        return cls
+        return lambda *values: cls(**dict(zip(names, values, strict=True)))
     ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     lines = [f"def new_info({', '.join(names)}):", "  info = _new(_cls)"]
     for n, name in enumerate(names):
@@ -305,7 +314,33 @@ class Transport:
         """The aiohttp session in use (``None`` until the first request creates one)."""
         return self._session
 
-    async def request(
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = ...,
+        json: bytes | None = ...,
+        max_retries: int | None = ...,
+        timeout: float | None = ...,
+        then: None = ...,
+    ) -> Coroutine[Any, Any, RawResult]: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = ...,
+        json: bytes | None = ...,
+        max_retries: int | None = ...,
+        timeout: float | None = ...,
+        then: Callable[[Any, ResponseInfo], T],
+    ) -> Coroutine[Any, Any, T]: ...
+
+    def request(
         self,
         method: str,
         path: str,
@@ -314,15 +349,23 @@ class Transport:
         json: bytes | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
-    ) -> RawResult:
+        then: Callable[[Any, ResponseInfo], Any] | None = None,
+    ) -> Coroutine[Any, Any, Any]:
         """Send one API call (retrying per the policy) and return its parsed 2xx response.
 
         ``path`` is relative to the base URL (``"/contacts"``); ``json`` is an already-encoded
         body. ``max_retries`` and ``timeout`` override the transport's values for this call.
+        ``then``, when given, is called with a 2xx's parsed body and its
+        :class:`~wacr.ResponseInfo`, and what it returns is returned instead of a
+        :class:`RawResult` (the resources structure the answer so, in the same coroutine).
         Raises an :class:`~wacr.errors.APIError` subclass for an error status,
         :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError` when
         no answer came, and :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not
         JSON.
+
+        Returns the coroutine that makes the call: ``await transport.request(...)``. The
+        attempts run in that one coroutine (no wrapper coroutine per call: with 50 calls in
+        flight, every extra coroutine object is more for the garbage collector to walk).
         """
         retries = self.max_retries if max_retries is None else max_retries
         if retries < 0:
@@ -336,16 +379,9 @@ class Transport:
             self._json_headers if json is not None else self._headers,
             self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=timeout),
             retries,
+            then,
         )
-        # backoff costs ~5 us per call (timestamps, a dict, a generator), a few percent of a
-        # loopback request: the first attempt runs bare, and backoff takes over only after
-        # a failure worth retrying, starting with that failure so that it waits first.
-        try:
-            return await self._attempt(call)
-        except _Retry as failure:
-            call.pending = failure
-        result: RawResult = await self._with_retries(call)
-        return result
+        return self._attempt(call)
 
     async def aclose(self) -> None:
         """Close the session this transport created; a session passed in is left open."""
@@ -377,7 +413,7 @@ class Transport:
             self._session_loop = loop
         return session
 
-    async def _retry_attempt(self, call: _Call) -> RawResult:
+    async def _retry_attempt(self, call: _Call) -> Any:
         """backoff's target: replays the first attempt's failure, then makes new attempts."""
         failure = call.pending
         if failure is not None:
@@ -385,82 +421,47 @@ class Transport:
             raise failure
         return await self._attempt(call)
 
-    async def _attempt(self, call: _Call) -> RawResult:
-        call.attempt += 1
-        session = self._get_session()
-        started = time.perf_counter()
+    async def _attempt(self, call: _Call) -> Any:
+        """One attempt; the first one also hands a retryable failure over to backoff.
+
+        backoff costs ~5 us per call (timestamps, a dict, a generator), a few percent of a
+        loopback request: the first attempt runs bare, and backoff takes over only after a
+        failure worth retrying, starting with that failure so that it waits first.
+        """
         try:
-            async with session.request(
-                call.method,
-                call.url,
-                params=call.params,
-                data=call.body,
-                headers=call.headers,
-                timeout=call.timeout,
-                allow_redirects=False,  # a redirect would turn a POST into a GET
-            ) as resp:
-                body = await resp.read()
-                status = resp.status
-                headers = resp.headers
-        except _NETWORK as exc:
-            elapsed = time.perf_counter() - started
-            failure = self._network_failure(call, exc)
-            self._log_attempt(call, type(exc).__name__, elapsed, None)
-            _forget_request_headers(exc)
-            raise failure from exc
-        except RuntimeError as exc:
-            if session.closed:
-                raise ConfigurationError("the aiohttp session given to wacr is closed") from exc
-            raise
-        elapsed = time.perf_counter() - started
-
-        if 200 <= status < 300:
-            return self._success(call, status, headers, body, elapsed)
-        error = error_from_response(
-            status,
-            headers,
-            body,
-            method=call.method,
-            url=call.url,
-            redact=(self._token,),
-        )
-        self._log_attempt(call, status, elapsed, error.request_id)
-        raise self._http_failure(call, error)
-
-    def _success(
-        self,
-        call: _Call,
-        status: int,
-        headers: CIMultiDictProxy[str],
-        body: bytes,
-        elapsed: float,
-    ) -> RawResult:
-        envelope: Any = None
-        if body:
-            if self._token_bytes in body:
-                # A server that echoes the token must not hand it to models, errors or logs.
-                body = body.replace(self._token_bytes, b"[REDACTED]")
-            problem = None
+            call.attempt += 1
+            session = self._session
+            if session is None or (
+                self._owns_session and asyncio.get_running_loop() is not self._session_loop
+            ):
+                session = self._get_session()
+            started = time.perf_counter()
             try:
-                envelope = orjson.loads(body)
-            except orjson.JSONDecodeError as exc:
-                problem = str(exc)
-            if problem is not None and body.strip():
-                # Raised outside the except block, so the decoder's error (it holds the whole
-                # body) is not chained; the body kept on the error is redacted.
-                self._log_attempt(call, status, elapsed, headers.get("X-Request-Id"))
-                raise InvalidResponseError(
-                    f"the response body is not valid JSON ({problem})",
-                    status=status,
-                    request_id=headers.get("X-Request-Id"),
-                    body=body.replace(self._token.encode(), b"[REDACTED]").decode("utf-8", errors="replace"),
-                    method=call.method,
-                    url=call.url,
-                )
-        meta = message = request_id = None
-        if envelope.__class__ is dict:
-            if envelope.get("success") is False:
-                # An error dressed as a success: report it like any other error answer.
+                async with session.request(
+                    call.method,
+                    call.url,
+                    params=call.params,
+                    data=call.body,
+                    headers=call.headers,
+                    timeout=call.timeout,
+                    allow_redirects=False,  # a redirect would turn a POST into a GET
+                ) as resp:
+                    body = await resp.read()
+                    status = resp.status
+                    headers = resp.headers
+            except _NETWORK as exc:
+                elapsed = time.perf_counter() - started
+                failure = self._network_failure(call, exc)
+                self._log_attempt(call, type(exc).__name__, elapsed, None)
+                _forget_request_headers(exc)
+                raise failure from exc
+            except RuntimeError as exc:
+                if session.closed:
+                    raise ConfigurationError("the aiohttp session given to wacr is closed") from exc
+                raise
+            elapsed = time.perf_counter() - started
+
+            if not 200 <= status < 300:
                 error = error_from_response(
                     status,
                     headers,
@@ -470,32 +471,77 @@ class Transport:
                     redact=(self._token,),
                 )
                 self._log_attempt(call, status, elapsed, error.request_id)
-                raise error
-            meta = envelope.get("meta")
-            if meta.__class__ is dict:
-                request_id = meta.get("request_id")
-                if request_id.__class__ is not str:
-                    request_id = None
-            else:
-                meta = None
-            message = envelope.get("message")
-            if message.__class__ is not str:
-                message = None
-        if request_id is None:
-            request_id = headers.get("X-Request-Id")
-        self._log_attempt(call, status, elapsed, request_id)
-        info = _new_info(
-            status=status,
-            headers=headers,
-            request_id=request_id,
-            message=message,
-            meta=meta,
-            method=call.method,
-            url=call.url,
-            elapsed=elapsed,
-            attempts=call.attempt,
-        )
-        return RawResult(status, headers, body, envelope, info)
+                raise self._http_failure(call, error)
+
+            # A 2xx, read here rather than in a helper: every call comes this way, and on a real
+            # connection each extra function call costs microseconds (cold caches).
+            envelope: Any = None
+            if body:
+                if self._token_bytes in body:
+                    # A server that echoes the token must not hand it to models, errors or logs.
+                    body = body.replace(self._token_bytes, b"[REDACTED]")
+                problem = None
+                try:
+                    envelope = orjson.loads(body)
+                except orjson.JSONDecodeError as exc:
+                    problem = str(exc)
+                if problem is not None and body.strip():
+                    # Raised outside the except block, so the decoder's error (it holds the whole
+                    # body) is not chained; the body kept on the error is redacted.
+                    self._log_attempt(call, status, elapsed, headers.get("X-Request-Id"))
+                    raise InvalidResponseError(
+                        f"the response body is not valid JSON ({problem})",
+                        status=status,
+                        request_id=headers.get("X-Request-Id"),
+                        body=body.replace(self._token.encode(), b"[REDACTED]").decode(
+                            "utf-8", errors="replace"
+                        ),
+                        method=call.method,
+                        url=call.url,
+                    )
+            meta = message = request_id = None
+            if envelope.__class__ is dict:
+                if envelope.get("success") is False:
+                    # An error dressed as a success: report it like any other error answer.
+                    error = error_from_response(
+                        status,
+                        headers,
+                        body,
+                        method=call.method,
+                        url=call.url,
+                        redact=(self._token,),
+                    )
+                    self._log_attempt(call, status, elapsed, error.request_id)
+                    raise error
+                meta = envelope.get("meta")
+                if meta.__class__ is dict:
+                    request_id = meta.get("request_id")
+                    if request_id.__class__ is not str:
+                        request_id = None
+                else:
+                    meta = None
+                message = envelope.get("message")
+                if message.__class__ is not str:
+                    message = None
+            if request_id is None:
+                request_id = headers.get("X-Request-Id")
+            if _log.isEnabledFor(_DEBUG):
+                self._log_attempt(call, status, elapsed, request_id)
+            # Positional, in ResponseInfo's field order (status, headers, request_id, message, meta,
+            # method, url, elapsed, attempts): the cheapest call on a path every request takes.
+            info = _new_info(
+                status, headers, request_id, message, meta, call.method, call.url, elapsed, call.attempt
+            )
+            then = call.then
+            if then is not None:
+                return then(envelope, info)
+            return RawResult(status, headers, body, envelope, info)
+        except _Retry as failure:
+            if call.retrying:
+                raise  # to backoff, which sleeps and calls _retry_attempt again
+            call.retrying = True
+            call.pending = failure
+        return await self._with_retries(call)
 
     # -- what to do about a failure ---------------------------------------------------------
 
