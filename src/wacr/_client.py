@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -31,15 +30,6 @@ WACR = "https://app.wa.cr/api/v2"
 RASL = "https://getrasl.io/api/v2"
 
 USER_AGENT = f"wacr/{__version__}"
-
-
-def _base_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"base_url must be an absolute http(s) URL such as {WACR!r}, got {value!r}")
-    if parts.query or parts.fragment:
-        raise ConfigurationError(f"base_url must not have a query or fragment, got {value!r}")
-    return value.rstrip("/")
 
 
 class Client:
@@ -102,10 +92,10 @@ class Client:
         if connection_limit < 1:
             raise ConfigurationError(f"connection_limit must be at least 1, got {connection_limit!r}")
         #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
-        self.base_url = _base_url(base_url or os.environ.get("WACR_BASE_URL") or WACR)
+        # The transport checks the URL (absolute http(s), no query or fragment).
         self._transport = Transport(
             token=token.strip(),
-            base_url=self.base_url,
+            base_url=base_url or os.environ.get("WACR_BASE_URL") or WACR,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_wait=max_retry_wait,
@@ -113,6 +103,8 @@ class Client:
             connector_limit=connection_limit,
             user_agent=USER_AGENT,
         )
+        #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
+        self.base_url = self._transport.base_url
         #: The tenant's account, usage and plan limits.
         self.account = Account(self)
         #: OTP codes: send, resend, verify, status, authentication templates.
