@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from wacr.testing._clock import isoformat
 from wacr.testing._context import Ctx, Route
-from wacr.testing._core import ApiError, Result, rate_limited, validation_error
+from wacr.testing._core import ApiError, Result, rate_limited
 from wacr.testing._messages import deliver, prepare, random_code, validate_phone
 from wacr.testing._query import ListSpec, parse_list_query, project, run_list
 from wacr.testing._state import Otp, fill_placeholders
@@ -60,14 +60,15 @@ def _send(
             {"feature": "whatsapp_templates"},
         )
     template = tenant.find_template(template_name, language)
-    if template is None:
-        raise validation_error({"template_name": ["The selected template does not exist for this language."]})
-    if template.category != "AUTHENTICATION":
-        raise validation_error(
-            {"template_name": ["The selected template is not an AUTHENTICATION template."]}
+    # Upstream: a template that is missing, not AUTHENTICATION or not APPROVED is a 404
+    # RESOURCE_NOT_FOUND (send template says NOT_FOUND for the same case).
+    if template is None or template.category != "AUTHENTICATION" or template.status != "APPROVED":
+        raise ApiError(
+            404,
+            "RESOURCE_NOT_FOUND",
+            f"No APPROVED AUTHENTICATION template `{template_name}` in language `{language}`.",
+            {"template_name": template_name, "language": language},
         )
-    if template.status != "APPROVED":
-        raise validation_error({"template_name": ["The selected template is not approved."]})
 
     target = prepare(ctx, digits, contact_id)
     # Body {{1}} is the code, {{2}} the expiry in minutes, {{3}}... the additional params.
@@ -104,20 +105,24 @@ def _send(
 
 
 def send_otp(ctx: Ctx) -> Result:
+    """Send an OTP. ``code`` is optional (exactly 6 digits when sent); without it a random code is
+    made and the answer carries ``code_auto_generated: true`` and the ``code``. A ``contact_id``
+    is looked up only when sent (404 ``NOT_FOUND`` when unknown)."""
     v = Validator(ctx.body, _MESSAGES)
     digits, template_name, language, expiry, purpose = _common(v, send=True)
-    code = v.string("code", required=True)
+    code = v.string("code", digits=6)
     contact_id = v.integer("contact_id")
-    if contact_id is not None and contact_id not in ctx.tenant.contacts:
-        v.fail("contact_id", "exists", "The selected {attribute} is invalid.")
     params = v.array("additional_params")
     additional = [
         value
         for index, item in enumerate(params or ())
         if (value := v.string(f"additional_params.{index}", required=True, value=item)) is not None
     ]
+    generated = code is None and not v.has("code")
     v.check()
-    assert template_name is not None and code is not None
+    assert template_name is not None
+    if code is None:
+        code = random_code()
     data = _send(
         ctx,
         digits=digits,
@@ -129,6 +134,9 @@ def send_otp(ctx: Ctx) -> Result:
         contact_id=contact_id,
         additional=additional,
     )
+    data["code_auto_generated"] = generated
+    if generated:
+        data["code"] = code
     return Result(data, "OTP sent successfully")
 
 
@@ -154,6 +162,9 @@ def resend_otp(ctx: Ctx) -> Result:
         expiry=expiry,
         purpose=purpose,
     )
+    # Resend makes the code itself and hands it to the send-otp logic, which so did not
+    # generate it: the answer says false and never shows the code (read it in the outbox).
+    data["code_auto_generated"] = False
     return Result(data, "OTP resent successfully")
 
 

@@ -17,6 +17,8 @@ __all__ = ["ROUTES", "contact_json", "contact_limit_error", "create_contact"]
 
 CONTACT_TYPES: Final = ("lead", "customer", "guest")
 INCLUDES: Final = frozenset({"groups", "source", "status"})
+#: Returned whatever ``fields=`` asks for (upstream's 21 "critical" fields): every contact field.
+ALWAYS_INCLUDED: Final = frozenset(CONTACT_FIELDS)
 
 MESSAGES: Final = {
     "firstname.required": "First name is required",
@@ -71,9 +73,14 @@ def contact_limit_error(tenant: Tenant) -> ApiError | None:
 
 
 def validate_contact(
-    tenant: Tenant, data: Mapping[str, Any], *, current: Contact | None = None
+    tenant: Tenant, data: Mapping[str, Any], *, current: Contact | None = None, batch: bool = False
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Check a create (``current`` None) or partial update body; returns (values, errors)."""
+    """Check a create (``current`` None) or partial update body; returns (values, errors).
+
+    A batch item (``batch``) takes the create fields plus ``group_id`` (group ids, like
+    ``groups``: both may be sent, the contact joins the union; an unknown id fails the item
+    with ``group_id.N``) and ``addedfrom`` (an integer, stored but not rendered).
+    """
     v = Validator(data, MESSAGES)
     partial = current is not None
     values: dict[str, Any] = {}
@@ -116,16 +123,20 @@ def validate_contact(
     for key in ("country_id", "assigned_id"):
         if key in data:
             values[key] = v.integer(key)
-    if "groups" in data:
-        groups = v.array("groups")
-        ids: list[int] = []
+    ids: list[int] = []
+    for key in ("groups", "group_id") if batch else ("groups",):
+        if key not in data:
+            continue
+        groups = v.array(key)
         for index, item in enumerate(groups or ()):
-            group_id = v.integer(f"groups.{index}", required=True, value=item)
+            group_id = v.integer(f"{key}.{index}", required=True, value=item)
             if group_id is not None and group_id not in tenant.groups:
-                v.fail(f"groups.{index}", "exists", "The selected {attribute} is invalid.")
+                v.fail(f"{key}.{index}", "exists", "The selected {attribute} is invalid.")
             elif group_id is not None:
                 ids.append(group_id)
         values["groups"] = ids
+    if batch and "addedfrom" in data:
+        values["addedfrom"] = v.integer("addedfrom")
     return values, v.errors
 
 
@@ -153,6 +164,7 @@ def create_contact(ctx: Ctx, values: Mapping[str, Any]) -> Contact:
         assigned_id=values.get("assigned_id"),
         group_ids=list(dict.fromkeys(values.get("groups") or ())),
         digits=digits_of(phone),
+        addedfrom=values.get("addedfrom"),
     )
     ctx.tenant.add_contact(contact)
     return contact
@@ -164,8 +176,9 @@ def contact_json(
     include: list[str] | tuple[str, ...] = (),
     fields: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The ContactResource with the requested relations."""
-    data = project(contact.to_json(), fields)
+    """The ContactResource (with the tenant's ``tenant_id``) and the requested relations."""
+    data = {"id": contact.id, "tenant_id": tenant.id, **contact.to_json()}
+    data = project(data, fields, ALWAYS_INCLUDED)
     if "groups" in include:
         data["groups"] = [
             tenant.groups[group_id].to_json(count=False)
@@ -276,7 +289,7 @@ def batch_create(ctx: Ctx) -> Result:
             if skip_duplicates and isinstance(phone, str) and digits_of(phone) in tenant.phones:
                 skipped.append({"index": index, "reason": "Duplicate phone number", "data": item})
                 continue
-            values, errors = validate_contact(tenant, item)
+            values, errors = validate_contact(tenant, item, batch=True)
             limit = None if errors else contact_limit_error(tenant)
             if limit is not None:
                 errors = {"contact_limit": [limit.message]}

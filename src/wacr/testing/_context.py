@@ -33,7 +33,8 @@ class Ctx:
     def lookup(self, table: Mapping[int, T], name: str = "id") -> T | None:
         """The row of ``table`` named by an integer path parameter (None: answer 404)."""
         raw = self.params[name]
-        return table.get(int(raw)) if raw.isdigit() else None
+        # ASCII digits only (`str.isdigit` also takes "²", which `int` refuses).
+        return table.get(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 20 else None
 
 
 Handler = Callable[[Ctx], "Result | Raw"]

@@ -7,14 +7,20 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
+
+import orjson
 
 __all__ = [
+    "INT_MAX",
+    "INT_MIN",
     "ApiError",
     "Limiter",
     "Raw",
     "Result",
     "digits_of",
+    "dump_json",
+    "json_safe",
     "new_request_id",
     "new_wamid",
     "not_found",
@@ -24,7 +30,12 @@ __all__ = [
 
 JSON = Any
 
-_NON_DIGITS = re.compile(r"\D+")
+#: The range of an integer the emulator stores: a signed 64-bit column (MySQL ``BIGINT``), which
+#: is also what the JSON encoder can write. Anything outside is a 422 naming the field.
+INT_MIN: Final = -(2**63)
+INT_MAX: Final = 2**63 - 1
+
+_NON_DIGITS = re.compile(r"[^0-9]+")
 
 
 def new_request_id() -> str:
@@ -42,8 +53,39 @@ def new_wamid() -> str:
 
 
 def digits_of(phone: str) -> str:
-    """The digits of a phone number: the key the API matches contacts and chats on."""
-    return _NON_DIGITS.sub("", phone)
+    """The key the API matches contacts, chats and OTPs on: the phone's ASCII digits, without the
+    ``00`` international prefix (``+201…``, ``00201…`` and ``201…`` are one number)."""
+    digits = _NON_DIGITS.sub("", phone)
+    return digits[2:] if digits.startswith("00") else digits
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with whatever the JSON encoder refuses made writable: integers outside the
+    64-bit range become their decimal text, strings that are not valid UTF-8 (lone surrogates)
+    get replacement characters, other non-JSON objects their ``str``."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**64 else str(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, Mapping):
+        return {str(json_safe(key)): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return str(value)
+
+
+def dump_json(payload: Any) -> bytes:
+    """Serialise an answer; never fails (see :func:`json_safe` for what gets rewritten)."""
+    try:
+        return orjson.dumps(payload)
+    except (TypeError, orjson.JSONEncodeError):
+        return orjson.dumps(json_safe(payload))
 
 
 class ApiError(Exception):
@@ -156,6 +198,14 @@ class Limiter:
             window = self._hits[key] = _Window(now + self.decay)
         window.count += 1
         return max(0, self.max_attempts - window.count)
+
+    def peek(self, key: Any, now: datetime) -> tuple[int, datetime]:
+        """(attempts left, when the window starts again) without counting anything; with no open
+        window the next hit would open one ending ``decay`` from now."""
+        window = self._hits.get(key)
+        if window is None or now >= window.reset_at:
+            return self.max_attempts, now + self.decay
+        return max(0, self.max_attempts - window.count), window.reset_at
 
     def clear(self, key: Any) -> None:
         """Forget a key (a successful OTP verification clears its limiter)."""

@@ -9,7 +9,7 @@ from typing import Final, Protocol
 
 from wacr.testing import _webhooks
 from wacr.testing._context import Ctx, Route
-from wacr.testing._core import Result, not_found, validation_error
+from wacr.testing._core import ApiError, Result, not_found
 from wacr.testing._query import ListSpec, parse_list_query, project, run_list
 from wacr.testing._state import Group, Source, Status
 from wacr.testing._validation import Validator
@@ -28,7 +28,8 @@ def _spec(fields: tuple[str, ...]) -> ListSpec:
     return ListSpec(
         sorts={name: attrgetter(name) for name in ("name", "created_at", "updated_at")},
         search=(attrgetter("name"),),
-        filters={},
+        # Upstream: `filter[created_at]` with every operator, and no other filter.
+        filters={"created_at": ("datetime", attrgetter("created_at"))},
         fields=fields,
     )
 
@@ -210,9 +211,13 @@ def update_source(ctx: Ctx) -> Result:
 
 
 def _refuse_if_assigned(kind: str, count: int) -> None:
+    # Upstream: 409 RESOURCE_CONFLICT with the number of contacts that still use it.
     if count:
-        raise validation_error(
-            {"id": [f"The {kind} is assigned to {count} contact(s) and cannot be deleted."]}
+        raise ApiError(
+            409,
+            "RESOURCE_CONFLICT",
+            f"Cannot delete this {kind}: it is assigned to {count} contact(s).",
+            {"contacts_count": count},
         )
 
 
@@ -301,10 +306,10 @@ ROUTES = [
     Route("POST", "/sources", "sources:write", create_source),
     Route("GET", "/sources/{id}", "sources:read", get_source),
     Route("PATCH", "/sources/{id}", "sources:write", update_source),
-    Route("DELETE", "/sources/{id}", "sources:delete", delete_source),
+    Route("DELETE", "/sources/{id}", "sources:write", delete_source),
     Route("GET", "/statuses", "statuses:read", list_statuses),
     Route("POST", "/statuses", "statuses:write", create_status),
     Route("GET", "/statuses/{id}", "statuses:read", get_status),
     Route("PATCH", "/statuses/{id}", "statuses:write", update_status),
-    Route("DELETE", "/statuses/{id}", "statuses:delete", delete_status),
+    Route("DELETE", "/statuses/{id}", "statuses:write", delete_status),
 ]

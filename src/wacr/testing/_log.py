@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from wacr.testing._clock import isoformat
+from wacr.testing._core import json_safe
 
 __all__ = ["ReceivedRequest", "SentMessage"]
 
@@ -15,8 +16,9 @@ __all__ = ["ReceivedRequest", "SentMessage"]
 class SentMessage:
     """A WhatsApp message the emulator "sent" (one entry of :attr:`Emulator.outbox`).
 
-    ``kind`` is ``"text"``, ``"template"``, ``"media"``, ``"interactive"`` or ``"otp"`` (send-otp
-    and resend). ``text`` is what the customer would read: the text after merge fields, or the
+    ``kind`` is ``"text"``, ``"template"``, ``"media"``, ``"interactive"``, ``"cta"`` (one URL
+    button: ``button_text``, ``button_url``, ``header_text``, ``footer_text``) or ``"otp"``
+    (send-otp and resend). ``text`` is what the customer would read: the text after merge fields, or the
     template body with its variables filled. ``code`` is set for OTP messages (and template sends
     with ``auto_generate_otp``). ``request`` is the JSON body the API received.
     """
@@ -39,12 +41,17 @@ class SentMessage:
     caption: str | None = None
     filename: str | None = None
     interactive_type: str | None = None
+    button_text: str | None = None
+    button_url: str | None = None
+    header_text: str | None = None
+    footer_text: str | None = None
     request: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``time`` as ISO 8601)."""
         data = asdict(self)
         data["time"] = isoformat(self.time)
+        data["request"] = json_safe(data["request"])
         return data
 
 
@@ -72,7 +79,7 @@ class ReceivedRequest:
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "json": self.json,
+            "json": json_safe(self.json),
             "time": isoformat(self.time),
             "status": self.status,
             "fault": self.fault,

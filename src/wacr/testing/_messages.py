@@ -16,7 +16,7 @@ from wacr.testing._contacts import contact_limit_error
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Result, digits_of, new_wamid, not_found, validation_error
 from wacr.testing._log import SentMessage
-from wacr.testing._query import ListSpec, parse_list_query, project, run_list
+from wacr.testing._query import MESSAGE_OPERATORS, ListSpec, parse_list_query, project, run_list
 from wacr.testing._state import (
     MESSAGE_FIELDS,
     Chat,
@@ -30,7 +30,7 @@ from wacr.testing._state import (
 )
 from wacr.testing._validation import Validator
 
-__all__ = ["ROUTES", "Target", "deliver", "prepare", "random_code", "validate_phone"]
+__all__ = ["ROUTES", "Target", "deliver", "prepare", "random_code", "send_cta", "validate_phone"]
 
 PHONE_CHARS: Final = re.compile(r"^[0-9+\-\s()]+$")
 PHONE_MESSAGES: Final = {"phone.required": "Phone number is required"}
@@ -267,16 +267,13 @@ def send_text(ctx: Ctx) -> Result:
 
 def _template_checks(
     v: Validator,
-    template: Template | None,
+    template: Template,
     header_field: str | None,
     header_urls: Mapping[str, str | None],
     fields: Mapping[int, str | None],
     otp_number: int | None,
 ) -> None:
-    """The template must be APPROVED; its header and body variables decide what is required."""
-    if template is None or template.status != "APPROVED":
-        v.add("template_name", "The selected template does not exist or is not approved.")
-        return
+    """The template's header and body variables decide what is required."""
     header = template.header_format
     needs_text = header == "TEXT" and template.resource["header_params_count"]
     if needs_text and header_field is None and not v.has("header_field_1"):
@@ -311,11 +308,19 @@ def send_template(ctx: Ctx) -> Result:
     auto_otp = v.boolean("auto_generate_otp")
     otp_field = v.integer("otp_field_number", min=1, max=10)
     otp_number = (otp_field or 1) if auto_otp else None
-    template = tenant.find_template(name, language) if name and language else None
-    if name and language:
-        _template_checks(v, template, header_field, header_urls, fields, otp_number)
     v.check()
-    assert template is not None
+    assert name is not None and language is not None
+    template = tenant.find_template(name, language)
+    if template is None or template.status != "APPROVED":
+        # Upstream: a missing or unapproved template is a 404 NOT_FOUND.
+        raise ApiError(
+            404,
+            "NOT_FOUND",
+            f"Template `{name}` in language `{language}` not found or not approved.",
+            {"template_name": name, "language": language},
+        )
+    _template_checks(v, template, header_field, header_urls, fields, otp_number)
+    v.check()
 
     target = prepare(ctx, digits, contact_id)
     values = {n: merge(value, target.contact) for n, value in fields.items() if value is not None}
@@ -355,12 +360,21 @@ def send_media(ctx: Ctx) -> Result:
         },
     )
     digits = validate_phone(v, min=10, max=15)
-    media_type = v.string("media_type", required=True, choices=tuple(MEDIA_EXTENSIONS))
+    media_type = v.string("media_type", required=True)
     media_url = v.string("media_url", required=True, url=True)
     caption = v.string("caption", max=1024)
     filename = v.string("filename", max=255)
     contact_id = v.integer("contact_id")
     details = _new_contact_details(v)
+    if media_type is not None and media_type not in MEDIA_EXTENSIONS:
+        # Upstream: a type outside the four is 422 INVALID_MEDIA_TYPE, after the field rules.
+        v.check()
+        raise ApiError(
+            422,
+            "INVALID_MEDIA_TYPE",
+            f"Invalid media type. Allowed types: {', '.join(MEDIA_EXTENSIONS)}.",
+            {"media_type": [f"The media type must be one of: {', '.join(MEDIA_EXTENSIONS)}."]},
+        )
     if media_type is not None and media_url is not None:
         allowed = MEDIA_EXTENSIONS[media_type]
         extension = posixpath.splitext(urlsplit(media_url).path)[1].lstrip(".").lower()
@@ -429,6 +443,39 @@ def send_interactive(ctx: Ctx) -> Result:
     return Result(data, "Interactive message sent successfully")
 
 
+def send_cta(ctx: Ctx) -> Result:
+    """A message with one URL button (upstream's ``POST /messages/cta``): the phone rule of media
+    sends (10-15 characters), ``message`` <= 1024, ``button_text`` <= 25, ``button_url`` a URL
+    <= 2048, ``header_text`` / ``footer_text`` <= 60."""
+    v = Validator(ctx.body, PHONE_MESSAGES)
+    digits = validate_phone(v, min=10, max=15)
+    text = v.string("message", required=True, max=1024)
+    button_text = v.string("button_text", required=True, max=25)
+    button_url = v.string("button_url", required=True, max=2048, url=True)
+    header_text = v.string("header_text", max=60)
+    footer_text = v.string("footer_text", max=60)
+    contact_id = v.integer("contact_id")
+    v.check()
+    assert text is not None and button_text is not None and button_url is not None
+    target = prepare(ctx, digits, contact_id)
+    data = deliver(
+        ctx,
+        target,
+        kind="cta",
+        type="interactive",
+        text=text,
+        url=button_url,
+        interactive_type="cta_url",
+        button_text=button_text,
+        button_url=button_url,
+        header_text=header_text,
+        footer_text=footer_text,
+    )
+    data["button_text"] = button_text
+    data["button_url"] = button_url
+    return Result(data, "CTA message sent successfully")
+
+
 def _distinct(v: Validator, keys_and_values: list[tuple[str, str]]) -> None:
     seen: set[str] = set()
     for key, value in keys_and_values:
@@ -495,6 +542,8 @@ SPEC: Final = ListSpec(
         "direction": ("str", attrgetter("direction")),
     },
     fields=MESSAGE_FIELDS,
+    # No `created_at` filter and no range operators on messages (upstream).
+    operators=MESSAGE_OPERATORS,
     # Newest first; the same second breaks ties by the later id.
     default_sort=((attrgetter("created_at"), True), (attrgetter("id"), True)),
 )
@@ -520,6 +569,7 @@ ROUTES = [
     Route("POST", "/messages/template", "messages:send", send_template),
     Route("POST", "/messages/media", "messages:send", send_media),
     Route("POST", "/messages/interactive", "messages:send", send_interactive),
+    Route("POST", "/messages/cta", "messages:send", send_cta),
     Route("GET", "/messages", "messages:read", list_messages),
     Route("GET", "/messages/{id}", "messages:read", get_message),
 ]

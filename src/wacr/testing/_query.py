@@ -19,6 +19,9 @@ from wacr.testing._clock import isoformat, parse_datetime
 from wacr.testing._core import validation_error
 
 __all__ = [
+    "ALL_OPERATORS",
+    "MESSAGE_OPERATORS",
+    "TEMPLATE_OPERATORS",
     "Filter",
     "ListQuery",
     "ListSpec",
@@ -34,7 +37,7 @@ Kind = Literal["int", "str", "datetime", "array", "bool"]
 Getter = Callable[[Any], Any]
 
 _FILTER_KEY = re.compile(r"^filter\[([^\]]*)\](?:\[([^\]]*)\])?$")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _OPERATORS = {
     "eq": "eq",
     "=": "eq",
@@ -57,6 +60,14 @@ _OPERATORS = {
 }
 DEFAULT_PER_PAGE = 15
 MAX_PER_PAGE = 100
+MAX_PAGE = 2**31 - 1  # what PHP's int and the JSON answer carry with room to spare
+
+#: Every operator (``eq`` is ``filter[field]=value``).
+ALL_OPERATORS: frozenset[str] = frozenset(_OPERATORS.values())
+#: Messages: exact, ``ne``, ``in``, ``not_in`` (upstream lists no range operators there).
+MESSAGE_OPERATORS: frozenset[str] = frozenset({"eq", "ne", "in", "not_in"})
+#: Templates: exact, ``like``, ``ne``, ``in``, ``not_in``, ``null``.
+TEMPLATE_OPERATORS: frozenset[str] = frozenset({"eq", "like", "ne", "in", "not_in", "null"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class ListSpec:
     includes: frozenset[str] = frozenset()
     # Applied when no `sort` is given, as (getter, descending); empty = stored (insertion) order.
     default_sort: tuple[tuple[Getter, bool], ...] = ()
+    # The filter operators this endpoint takes (canonical names, see `_OPERATORS`).
+    operators: frozenset[str] = ALL_OPERATORS
 
 
 @dataclass
@@ -119,6 +132,8 @@ def _coerce(kind: Kind, name: str, text: str, errors: list[str]) -> Any:
     text = text.strip()
     if kind in ("int", "array"):
         try:
+            if not text.isascii() or len(text) > 30:
+                raise ValueError(text)
             return int(text)
         except ValueError:
             errors.append(f"The filter value for `{name}` must be an integer.")
@@ -127,7 +142,7 @@ def _coerce(kind: Kind, name: str, text: str, errors: list[str]) -> Any:
         # Stored timestamps are ISO strings of one format, so they compare as strings.
         try:
             return isoformat(parse_datetime(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             errors.append(f"The filter value for `{name}` must be a valid date.")
             return None
     if kind == "bool":
@@ -136,6 +151,39 @@ def _coerce(kind: Kind, name: str, text: str, errors: list[str]) -> Any:
             errors.append(f"The filter value for `{name}` must be true or false.")
         return flag
     return text.lower()
+
+
+class Like:
+    """A ``like`` pattern (``%`` any run, ``_`` any one character) that matches anywhere in a text.
+
+    Matched segment by segment, leftmost first, in O(len(text) * len(pattern)): a regex built from
+    a hostile pattern (``%a%a%a…``) could backtrack for ages.
+    """
+
+    __slots__ = ("segments",)
+
+    def __init__(self, pattern: str) -> None:
+        self.segments = [part for part in pattern.split("%") if part]
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern occurs in ``text``."""
+        position = 0
+        for segment in self.segments:
+            found = _find(text, segment, position)
+            if found < 0:
+                return False
+            position = found + len(segment)
+        return True
+
+
+def _find(text: str, segment: str, start: int) -> int:
+    if "_" not in segment:
+        return text.find(segment, start)
+    size = len(segment)
+    for index in range(start, len(text) - size + 1):
+        if all(p == "_" or p == c for p, c in zip(segment, text[index : index + size], strict=True)):
+            return index
+    return -1
 
 
 def _parse_bool(text: str) -> bool | None:
@@ -158,8 +206,7 @@ def _parse_filter(name: str, op: str, raw: str, kind: Kind, get: Getter, errors:
         errors.append(f"The `{op}` operator is not supported for `{name}`.")
         return None
     if op == "like":
-        pattern = re.escape(raw.strip().lower()).replace("%", ".*").replace("_", ".")
-        return Filter(name, op, kind, get, re.compile(pattern, re.DOTALL))
+        return Filter(name, op, kind, get, Like(raw.strip().lower()))
     if op == "eq" and "," in raw:
         op = "in"  # Spatie's exact filter treats a comma list as IN.
     if op in ("in", "not_in", "between"):
@@ -170,9 +217,14 @@ def _parse_filter(name: str, op: str, raw: str, kind: Kind, get: Getter, errors:
         return Filter(name, op, kind, get, values)
     value = _coerce(kind, name, raw, errors)
     if op == "eq" and kind == "datetime" and value is not None and _DATE_ONLY.match(raw.strip()):
-        # An exact date matches the whole day.
+        # An exact date matches the whole day (the last day of year 9999 has no next day).
         day = parse_datetime(raw)
-        return Filter(name, "between_open", kind, get, [value, isoformat(day + timedelta(days=1))])
+        end = (
+            "9999-12-31T23:59:59+00:00~"
+            if day.year == 9999 and day.month == 12 and day.day == 31
+            else (isoformat(day + timedelta(days=1)))
+        )
+        return Filter(name, "between_open", kind, get, [value, end])
     return Filter(name, op, kind, get, value)
 
 
@@ -182,13 +234,15 @@ def parse_list_query(query: Mapping[str, str], spec: ListSpec) -> ListQuery:
     result = ListQuery()
 
     for key, attribute, minimum, maximum in (
-        ("page", "page", 1, None),
+        ("page", "page", 1, MAX_PAGE),
         ("per_page", "per page", 1, MAX_PER_PAGE),
     ):
         raw = query.get(key)
         if raw is None or raw.strip() == "":
             continue
         try:
+            if not raw.isascii() or len(raw.strip()) > 30:
+                raise ValueError(raw)
             number = int(raw)
         except ValueError:
             errors[key] = [f"The {attribute} must be an integer."]
@@ -233,6 +287,10 @@ def parse_list_query(query: Mapping[str, str], spec: ListSpec) -> ListQuery:
         op = _OPERATORS.get((op_text or "eq").strip().lower())
         if op is None:
             filter_errors.append(f"Unknown filter operator `{op_text}` on `{name}`.")
+            continue
+        if op not in spec.operators:
+            allowed = ", ".join(sorted(spec.operators - {"eq"}))
+            filter_errors.append(f"The `{op}` operator is not supported for `{name}` (allowed: {allowed}).")
             continue
         kind, get = spec.filters[name]
         parsed = _parse_filter(name, op, raw, kind, get, filter_errors)
@@ -296,7 +354,7 @@ def _compare(op: str, have: Any, want: Any) -> bool:
     if op == "between_open":
         return bool(want[0] <= have < want[1])
     if op == "like":
-        return want.search(str(have).lower()) is not None
+        return bool(want.search(str(have).lower()))
     return False
 
 
@@ -326,15 +384,17 @@ def _sort_key(get: Getter) -> Callable[[Any], tuple[bool, Any]]:
     return key
 
 
-def pagination(page: int, per_page: int, total: int) -> dict[str, Any]:
-    """The ``meta.pagination`` object."""
-    last_page = max(1, math.ceil(total / per_page))
+def pagination(page: int, per_page: int, total: int, count: int) -> dict[str, Any]:
+    """The upstream ``meta.pagination`` object; ``count`` is the number of items on this page and
+    ``total_pages`` is at least 1, as Laravel's ``lastPage()``."""
+    total_pages = max(1, math.ceil(total / per_page))
     return {
-        "current_page": page,
-        "per_page": per_page,
         "total": total,
-        "last_page": last_page,
-        "has_more": page < last_page,
+        "count": count,
+        "per_page": per_page,
+        "current_page": page,
+        "total_pages": total_pages,
+        "has_more": page < total_pages,
     }
 
 
@@ -354,7 +414,7 @@ def run_list(items: Sequence[Any], query: ListQuery, spec: ListSpec, *, newest_f
             chunk.reverse()
         else:
             chunk = list(items[start : start + query.per_page])
-        return Page(chunk, pagination(query.page, query.per_page, total))
+        return Page(chunk, pagination(query.page, query.per_page, total, len(chunk)))
 
     selected: list[Any] = list(items)
     for flt in query.filters:
@@ -369,13 +429,14 @@ def run_list(items: Sequence[Any], query: ListQuery, spec: ListSpec, *, newest_f
         ]
     for get, descending in reversed(sort):
         selected.sort(key=_sort_key(get), reverse=descending)
-    return Page(
-        selected[start : start + query.per_page], pagination(query.page, query.per_page, len(selected))
-    )
+    chunk = selected[start : start + query.per_page]
+    return Page(chunk, pagination(query.page, query.per_page, len(selected), len(chunk)))
 
 
-def project(resource: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
-    """Keep only the requested ``fields`` (``id`` always stays)."""
+def project(
+    resource: dict[str, Any], fields: list[str] | None, always: frozenset[str] = frozenset({"id"})
+) -> dict[str, Any]:
+    """Keep only the requested ``fields`` and the ``always`` included ones (``id`` by default)."""
     if fields is None:
         return resource
-    return {key: value for key, value in resource.items() if key == "id" or key in fields}
+    return {key: value for key, value in resource.items() if key in always or key in fields}

@@ -27,6 +27,7 @@ from wacr.testing._core import (
     Raw,
     Result,
     digits_of,
+    dump_json,
     new_request_id,
     new_wamid,
     rate_limited,
@@ -53,6 +54,9 @@ __all__ = ["API_PREFIX", "EMULATOR_KEY", "Emulator", "create_app"]
 API_PREFIX: Final = "/api/v2"
 _BODY_ERROR: Final = {"body": ["The request body must be a JSON object."]}
 _WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_QUERY_KEY: Final = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_QUERY_PART: Final = re.compile(r"\[([^\[\]]*)\]")
+_MAX_QUERY_DEPTH: Final = 32  # PHP's max_input_nesting_level is 64; nobody needs more than this
 _log = logging.getLogger("wacr.testing")
 
 
@@ -104,14 +108,49 @@ ROUTER: Final = _Router(
 )
 
 
+def php_input(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Query-string pairs as PHP (and so Laravel) reads them: ``a[b]=1`` nests, ``a[]=1&a[]=2``
+    makes a list, a repeated plain key keeps its last value. Values stay strings."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        match = _QUERY_KEY.match(key)
+        if match is None:
+            root[key] = value
+            continue
+        path = [match.group(1), *_QUERY_PART.findall(match.group(2))][:_MAX_QUERY_DEPTH]
+        node = root
+        for index, part in enumerate(path):
+            if part == "":
+                numbers = [int(k) for k in node if k.isascii() and k.isdigit() and len(k) < 10]
+                part = str(max(numbers) + 1 if numbers else 0)
+            if index == len(path) - 1:
+                node[part] = value
+            else:
+                child = node.get(part)
+                if not isinstance(child, dict):
+                    child = node[part] = {}
+                node = child
+    return {key: _php_lists(value) for key, value in root.items()}
+
+
+def _php_lists(value: Any) -> Any:
+    # A PHP array with the keys 0..n-1 in order is a JSON list.
+    if not isinstance(value, dict):
+        return value
+    items = {key: _php_lists(item) for key, item in value.items()}
+    if list(items) == [str(n) for n in range(len(items))]:
+        return list(items.values())
+    return items
+
+
 def _meta(request_id: str, stamp: str) -> dict[str, Any]:
     return {"request_id": request_id, "timestamp": stamp}
 
 
 def _error_payload(error: ApiError, request_id: str, stamp: str) -> dict[str, Any]:
+    # The upstream error envelope: no top-level `message`, `code` or `errors`.
     payload: dict[str, Any] = {
         "success": False,
-        "message": error.message,
         "error": {"code": error.code, "message": error.message, "details": error.details},
         "meta": _meta(request_id, stamp),
     }
@@ -638,7 +677,7 @@ class Emulator:
         return Ctx(self._state, tenant, token, body, query, params, now, stamp, self._outbox)
 
     async def handle_api(self, request: web.Request) -> web.StreamResponse:
-        """The aiohttp handler of everything under ``/api/v2``."""
+        """The aiohttp handler of everything under ``/api/v2``: always a JSON envelope."""
         path = request.path[len(API_PREFIX) :] or "/"
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/") or "/"
@@ -654,15 +693,20 @@ class Emulator:
             raw = await request.read() if request.body_exists else b""
         except web.HTTPRequestEntityTooLarge:
             error = ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
-            return self._error_response(entry, error)
+            return self._error_response(request, entry, error)
+        except web.HTTPException as exc:  # e.g. a body that does not decompress
+            error = ApiError(exc.status, "BAD_REQUEST", "The request body could not be read.")
+            return self._error_response(request, entry, error)
         return self._process(request, entry, raw)
 
-    def _error_response(self, entry: ReceivedRequest, error: ApiError) -> web.Response:
+    def _error_response(self, request: web.Request, entry: ReceivedRequest, error: ApiError) -> web.Response:
         request_id = new_request_id()
         entry.request_id, entry.status = request_id, error.status
         payload = _error_payload(error, request_id, isoformat(self.clock.now()))
         headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
-        return web.Response(body=orjson.dumps(payload), status=error.status, headers=headers)
+        with self._lock:
+            self._rate_headers(request, headers)
+        return web.Response(body=dump_json(payload), status=error.status, headers=headers)
 
     def _process(self, request: web.Request, entry: ReceivedRequest, raw: bytes) -> web.Response:
         request_id = new_request_id()
@@ -686,15 +730,37 @@ class Emulator:
                 if error.headers:
                     headers.update(error.headers)
             except Exception:  # a bug in the emulator: answer like the server's own 500
-                _log.exception("wacr emulator: unhandled error on %s %s", request.method, request.path)
+                _log.exception("wacr emulator: unhandled error on %s %s", request.method, entry.path)
                 internal = ApiError(500, "INTERNAL_ERROR", "An unexpected error occurred.")
                 status, payload = 500, _error_payload(internal, request_id, stamp)
+            self._rate_headers(request, headers)
             # Whatever the handler changed is real even when it then failed: send it all.
             events = self._state.take_webhook_events()
         entry.status = status
         if events:
             self._webhooks.publish(events, request_id)
-        return web.Response(body=orjson.dumps(payload), status=status, headers=headers)
+        return web.Response(body=dump_json(payload), status=status, headers=headers)
+
+    def _token_of(self, request: web.BaseRequest) -> str | None:
+        """The credential a request carries: ``Authorization: Bearer``, else ``X-API-Key``."""
+        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and credential.strip():
+            return credential.strip()
+        key = request.headers.get("X-API-Key", "").strip()
+        return key or None
+
+    def _rate_headers(self, request: web.BaseRequest, headers: dict[str, str]) -> None:
+        """``X-RateLimit-*`` on every answer to a known token while the general limit is on."""
+        state = self._state
+        if state.rate_limit is None:
+            return
+        credential = self._token_of(request)
+        if credential is None or credential not in state.tokens:
+            return
+        remaining, reset_at = state.token_limiter.peek(credential, self.clock.now())
+        headers["X-RateLimit-Limit"] = str(state.rate_limit)
+        headers["X-RateLimit-Remaining"] = str(remaining)
+        headers["X-RateLimit-Reset"] = str(math.ceil(reset_at.timestamp()))
 
     def _dispatch(
         self,
@@ -715,6 +781,9 @@ class Emulator:
                 body, body_ok = None, False
             entry.json = body
             body_ok = body_ok and isinstance(body, dict)
+        if body_ok and method in _WRITE_METHODS and request.query_string:
+            # Laravel reads query and body as one input; the body wins on a clash.
+            body = {**php_input(request.query.items()), **body}
 
         # HEAD is served like GET (aiohttp drops the body), as Laravel does.
         route, params, allowed = ROUTER.resolve("GET" if method == "HEAD" else method, entry.path)
@@ -730,10 +799,14 @@ class Emulator:
             raise ApiError(404, "NOT_FOUND", "The requested endpoint does not exist.")
 
         state = self._state
-        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not credential.strip():
-            raise ApiError(401, "UNAUTHORIZED", "Unauthenticated: send a valid API token as a Bearer token.")
-        token = state.tokens.get(credential.strip())
+        credential = self._token_of(request)
+        if credential is None:
+            raise ApiError(
+                401,
+                "UNAUTHORIZED",
+                "Unauthenticated: send a valid API token as a Bearer token or in X-API-Key.",
+            )
+        token = state.tokens.get(credential)
         if token is None:
             raise ApiError(401, "UNAUTHORIZED", "Invalid or expired API token.")
         if route.scope is not None and route.scope not in token.scopes:
@@ -745,12 +818,10 @@ class Emulator:
             )
         if state.rate_limit is not None:
             limiter = state.token_limiter
-            headers["X-RateLimit-Limit"] = str(state.rate_limit)
             retry = limiter.retry_after(token.token, now)
             if retry is not None:
-                headers["X-RateLimit-Remaining"] = "0"
                 raise rate_limited(retry)
-            headers["X-RateLimit-Remaining"] = str(limiter.hit(token.token, now))
+            limiter.hit(token.token, now)
         if not body_ok:
             raise validation_error(_BODY_ERROR)
 
@@ -766,7 +837,11 @@ class Emulator:
             raw = await request.read() if fault.drop != "before" and request.body_exists else b""
         except web.HTTPRequestEntityTooLarge:
             return self._error_response(
-                entry, ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+                request, entry, ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+            )
+        except web.HTTPException as exc:
+            return self._error_response(
+                request, entry, ApiError(exc.status, "BAD_REQUEST", "The request body could not be read.")
             )
         if fault.delay:
             await asyncio.sleep(fault.delay)
@@ -784,13 +859,13 @@ class Emulator:
             _drop(request)
             return response or web.Response()
         if fault.replaces_answer or response is None:
-            response = self._fault_response(fault)
+            response = self._fault_response(request, fault)
         for name, value in fault.headers.items():
             response.headers[name] = value
         entry.status = response.status
         return response
 
-    def _fault_response(self, fault: Fault) -> web.Response:
+    def _fault_response(self, request: web.Request, fault: Fault) -> web.Response:
         status = fault.status if fault.status is not None else 200
         headers: dict[str, str] = {}
         if fault.body is not None:
@@ -799,7 +874,7 @@ class Emulator:
                 "text/html" if body.lstrip().startswith(b"<") else "application/json"
             )
         elif fault.json is not None:
-            body = orjson.dumps(fault.json)
+            body = dump_json(fault.json)
             content_type = fault.content_type or "application/json"
         else:
             request_id = new_request_id()
@@ -811,7 +886,9 @@ class Emulator:
                 details = {"retry_after": seconds}
                 headers["Retry-After"] = str(seconds)
             error = ApiError(status, code, message, details)
-            body = orjson.dumps(_error_payload(error, request_id, isoformat(self.clock.now())))
+            body = dump_json(_error_payload(error, request_id, isoformat(self.clock.now())))
+            with self._lock:  # the emulator's own envelope: as from the server, with its headers
+                self._rate_headers(request, headers)
             content_type = fault.content_type or "application/json"
         if fault.retry_after is not None and "Retry-After" not in headers:
             headers["Retry-After"] = str(math.ceil(fault.retry_after))
@@ -905,7 +982,7 @@ def _build_app(emulator: Emulator) -> web.Application:
         error = ApiError(404, "NOT_FOUND", "The requested endpoint does not exist.")
         payload = _error_payload(error, request_id, isoformat(emulator.clock.now()))
         headers = {"Content-Type": "application/json", "X-Request-Id": request_id}
-        return web.Response(body=orjson.dumps(payload), status=404, headers=headers)
+        return web.Response(body=dump_json(payload), status=404, headers=headers)
 
     async def close_webhooks(_app: web.Application) -> None:
         await emulator._webhooks.close()
@@ -914,8 +991,9 @@ def _build_app(emulator: Emulator) -> web.Application:
     app[EMULATOR_KEY] = emulator
     app.on_cleanup.append(close_webhooks)
     app.add_routes(control_routes(emulator))
-    app.router.add_route("*", API_PREFIX + "{tail:.*}", emulator.handle_api)
-    app.router.add_route("*", "/{tail:.*}", not_found)
+    # `[\s\S]`, not `.`: a path with a (percent-encoded) CR or LF must reach the JSON handlers too.
+    app.router.add_route("*", API_PREFIX + r"{tail:[\s\S]*}", emulator.handle_api)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", not_found)
     return app
 
 

@@ -31,7 +31,8 @@ __all__ = [
     "template_definition",
 ]
 
-#: Every token ability the API knows; the default token has them all.
+#: Every token ability the API knows; the default token has them all. Deleting a source or a
+#: status needs its ``*:write`` scope (there is no ``sources:delete`` / ``statuses:delete``).
 ALL_SCOPES: Final[frozenset[str]] = frozenset(
     {
         "messages:send",
@@ -46,10 +47,8 @@ ALL_SCOPES: Final[frozenset[str]] = frozenset(
         "groups:delete",
         "sources:read",
         "sources:write",
-        "sources:delete",
         "statuses:read",
         "statuses:write",
-        "statuses:delete",
         "account:read",
     }
 )
@@ -132,6 +131,8 @@ class Contact:
     group_ids: list[int] = field(default_factory=list)
     is_opted_out: bool = False
     digits: str = ""
+    # Batch create's `addedfrom` (meaning undocumented): kept, never rendered.
+    addedfrom: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ContactResource, without relations."""
@@ -161,6 +162,7 @@ class Contact:
 
 CONTACT_FIELDS: Final[tuple[str, ...]] = (
     "id",
+    "tenant_id",
     "firstname",
     "lastname",
     "company",

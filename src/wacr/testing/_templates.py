@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Raw, Result, digits_of, not_found
 from wacr.testing._messages import MEDIA_EXTENSIONS
-from wacr.testing._query import ListSpec, parse_list_query, project, run_list
+from wacr.testing._query import TEMPLATE_OPERATORS, ListSpec, parse_list_query, project, run_list
 from wacr.testing._state import TEMPLATE_FIELDS, Chat, sync_template
 from wacr.testing._validation import Validator
 
@@ -26,6 +26,7 @@ SPEC: Final = ListSpec(
         "language": ("str", itemgetter("language")),
     },
     fields=TEMPLATE_FIELDS,
+    operators=TEMPLATE_OPERATORS,
 )
 
 
@@ -53,14 +54,16 @@ def sync_templates(ctx: Ctx) -> Result:
             "WHATSAPP_NOT_CONFIGURED",
             "WhatsApp is not configured: syncing templates needs the Business Account ID and access token.",
         )
-    created = sum(
+    for definition in tenant.remote_templates.values():
         sync_template(ctx.state, tenant, definition, ctx.stamp)
-        for definition in tenant.remote_templates.values()
-    )
-    synced = len(tenant.remote_templates)
-    return Result(
-        {"synced": synced, "created": created, "updated": synced - created}, "Templates synced successfully"
-    )
+    # Upstream's answer: how many came from the WhatsApp Business Account, and those templates.
+    wanted = set(tenant.remote_templates)
+    templates = [
+        dict(template.resource)
+        for template in tenant.iter_templates()
+        if template.resource["template_id"] in wanted
+    ]
+    return Result({"synced_count": len(templates), "templates": templates}, "Templates synced successfully")
 
 
 # -- comments ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from wacr.testing._core import validation_error
+from wacr.testing._core import INT_MAX, INT_MIN, validation_error
 
 __all__ = ["MISSING", "Validator", "is_url"]
 
@@ -25,7 +25,7 @@ class _Missing:
 MISSING: Final[Any] = _Missing()
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_INT = re.compile(r"^[+-]?\d+$")
+_INT = re.compile(r"^[+-]?[0-9]{1,30}$")
 
 
 def is_url(value: str) -> bool:
@@ -103,6 +103,7 @@ class Validator:
         choices: tuple[str, ...] | None = None,
         email: bool = False,
         url: bool = False,
+        digits: int | None = None,
         value: Any = MISSING,
     ) -> str | None:
         """A string field; returns the trimmed value, or ``None`` when absent or invalid."""
@@ -118,6 +119,8 @@ class Validator:
             self.fail(key, "max", "The {attribute} may not be greater than {max} characters.", max=max)
         elif regex is not None and not regex.match(value):
             self.fail(key, "regex", "The {attribute} format is invalid.")
+        elif digits is not None and not (value.isascii() and value.isdigit() and len(value) == digits):
+            self.fail(key, "digits", "The {attribute} must be {digits} digits.", digits=digits)
         elif choices is not None and value not in choices:
             self.fail(key, "in", "The selected {attribute} is invalid.")
         elif email and not _EMAIL.match(value):
@@ -137,7 +140,12 @@ class Validator:
         max: int | None = None,
         value: Any = MISSING,
     ) -> int | None:
-        """An integer field (numeric strings are accepted, as Laravel does)."""
+        """An integer field (numeric strings are accepted, as Laravel does).
+
+        The value must fit a signed 64-bit column (:data:`~wacr.testing._core.INT_MIN` ..
+        :data:`~wacr.testing._core.INT_MAX`) whatever ``min``/``max`` say: a larger number (or a
+        float such as ``1e300``) is a 422 naming the field, never stored.
+        """
         value = self._get(key, value)
         if self._required(key, value, required):
             return None
@@ -153,7 +161,15 @@ class Validator:
         else:
             self.fail(key, "integer", "The {attribute} must be an integer.")
             return None
-        if min is not None and number < min:
+        if not INT_MIN <= number <= INT_MAX:
+            self.fail(
+                key,
+                "between",
+                "The {attribute} must be between {low} and {high}.",
+                low=INT_MIN if min is None else min,
+                high=INT_MAX if max is None else max,
+            )
+        elif min is not None and number < min:
             self.fail(key, "min", "The {attribute} must be at least {min}.", min=min)
         elif max is not None and number > max:
             self.fail(key, "max", "The {attribute} may not be greater than {max}.", max=max)
