@@ -15,7 +15,7 @@ from wacr.models._base import OpenEnum as _OpenEnum
 
 IdList: TypeAlias = str
 """
-A comma-separated list of integer ids.
+A comma-separated list of integer ids (at most 2000 characters, wacr's bound).
 """
 
 
@@ -25,18 +25,55 @@ An ISO 8601 date (`2025-01-01`) or date-time.
 """
 
 
+DateList: TypeAlias = str
+"""
+A comma-separated list of ISO 8601 dates or date-times (`in`, `not_in`).
+"""
+
+
+DateRange: TypeAlias = str
+"""
+Two comma-separated dates or date-times: `from,to` (`between`).
+"""
+
+
+class NullFlag(_OpenEnum):
+    """`filter[field][null]`: `true` matches a missing value, `false` a present one."""
+
+    true = "true"
+    false = "false"
+
+
+LikeText: TypeAlias = str
+"""
+A partial match (the server wraps it in `%`).
+"""
+
+
+FilterText: TypeAlias = str
+"""
+A filter value (at most 255 characters, wacr's bound).
+"""
+
+
 @_attrs.define(kw_only=True)
 class Pagination(_Model):
-    """Undocumented by the API docs (the n8n client reads `has_more`); what the emulator sends. The SDK
-    continues while `has_more` is true, falls back to `current_page < last_page`, and stops on an empty or
-    short page when neither is present.
+    """**Documented (upstream export):** `meta.pagination` = `total` (matching items), `count` (items on this
+    page), `per_page`, `current_page`, `total_pages`, `has_more`; there is no `last_page` (the first
+    version of this spec and of the emulator assumed one). **Assumed:** the types (integers and a
+    boolean); a server that sends Laravel's `last_page` instead of `total_pages` is read the same way.
+    The SDK continues while `has_more` is true, else while `current_page < total_pages`; with neither,
+    a page is the last one unless it is full (as many items as the `per_page` asked for).
     """
 
-    current_page: int | None = _attrs.field(default=None)
-    per_page: int | None = _attrs.field(default=None)
     total: int | None = _attrs.field(default=None)
-    last_page: int | None = _attrs.field(default=None)
+    count: int | None = _attrs.field(default=None)
+    per_page: int | None = _attrs.field(default=None)
+    current_page: int | None = _attrs.field(default=None)
+    total_pages: int | None = _attrs.field(default=None)
     has_more: bool | None = _attrs.field(default=None)
+    last_page: int | None = _attrs.field(default=None)
+    """Not sent upstream; read as `total_pages` when a server sends it."""
 
 
 @_attrs.define(kw_only=True)
@@ -59,7 +96,7 @@ class SuccessEnvelope(_Model):
 
 @_attrs.define(kw_only=True)
 class ErrorDetail(_Model):
-    """The `error` object. Its layout is undocumented (decisions.md); `details` maps fields to lists of messages for validation errors, or carries `feature`/`current`/`maximum`, `retry_after` or `attempts_remaining`."""
+    """The `error` object (upstream export); `details` maps fields to lists of messages for validation errors, or carries `feature`/`current`/`maximum`, `retry_after`, `attempts_remaining` or (RESOURCE_CONFLICT) `contacts_count` (where each sits is assumed)."""
 
     code: str | None = _attrs.field(default=None)
     message: str | None = _attrs.field(default=None)
@@ -68,10 +105,14 @@ class ErrorDetail(_Model):
 
 @_attrs.define(kw_only=True)
 class ErrorEnvelope(_Model):
-    """An error answer. Undocumented layout; every property is optional and the SDK also reads a top-level `code`, `errors` (Laravel style) and `retry_after`."""
+    """**Documented (upstream export):** `{success: false, error: {code, message, details}, meta: {request_id,
+    timestamp}}`, with no top-level `message`, `code` or `errors` (RASL's one example of a success answer
+    has a top-level `message`; no error example has one). **Assumed:** every property is optional; the
+    SDK also reads a top-level `message`, `code`, `errors` (Laravel style) and `retry_after` from servers
+    that send them.
+    """
 
     success: bool | None = _attrs.field(default=None)
-    message: str | None = _attrs.field(default=None)
     error: ErrorDetail | None = _attrs.field(default=None)
     code: str | None = _attrs.field(default=None)
     errors: dict[str, Any] | None = _attrs.field(default=None)
@@ -92,7 +133,7 @@ class DeletedEnvelope(_Model):
 
 @_attrs.define(kw_only=True)
 class Subscription(_Model):
-    """The current subscription. Its key (`subscription`) is assumed; the docs' heading is cut off."""
+    """The current subscription (its key `subscription` is confirmed by the upstream export)."""
 
     plan_name: str | None = _attrs.field(default=None)
     """`Free` when there is no active subscription."""
@@ -167,7 +208,7 @@ class PlanLimitSet(_Model):
 
 @_attrs.define(kw_only=True)
 class PlanFeatures(_Model):
-    """Feature-access flags (assumed booleans)."""
+    """Feature-access flags (booleans, upstream export)."""
 
     whatsapp_templates: bool | None = _attrs.field(default=None)
     bulk_messaging: bool | None = _attrs.field(default=None)
@@ -193,8 +234,8 @@ class SendOtpRequest(_Model):
     """Phone with country code: 10..20 characters of digits, `+`, `-`, spaces and parentheses."""
     template_name: str
     """An APPROVED AUTHENTICATION template."""
-    code: str
-    """The code you generated (no format is documented)."""
+    code: str | None = _attrs.field(default=None)
+    """Your own code, exactly 6 digits; leave it out and the server generates one (upstream export, `digits:6`; WA.cr's page marks it required with no format)."""
     language: str | None = _attrs.field(default=None)
     """Template language; default `en`."""
     expiry_minutes: int | None = _attrs.field(default=None)
@@ -337,7 +378,7 @@ class CreateContactRequest(_Model):
     firstname: str
     lastname: str
     phone: str
-    """With country code; unique per tenant."""
+    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
     type: ContactType
     source_id: int
     """Must exist among the tenant's sources."""
@@ -365,6 +406,7 @@ class UpdateContactRequest(_Model):
     firstname: str | None = _attrs.field(default=None)
     lastname: str | None = _attrs.field(default=None)
     phone: str | None = _attrs.field(default=None)
+    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
     type: ContactType | None = _attrs.field(default=None)
     source_id: int | None = _attrs.field(default=None)
     status_id: int | None = _attrs.field(default=None)
@@ -382,11 +424,12 @@ class UpdateContactRequest(_Model):
 
 @_attrs.define(kw_only=True)
 class BatchContact(_Model):
-    """One item of a batch create (the page's table shows no `groups` and no uniqueness rules)."""
+    """One item of a batch create: the single-create rules (WA.cr's table shows no `groups` and no uniqueness rules; the phone rule is the create rule), plus `group_id` and `addedfrom`, which the upstream export's example items carry."""
 
     firstname: str
     lastname: str
     phone: str
+    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
     type: ContactType
     source_id: int
     status_id: int
@@ -399,6 +442,10 @@ class BatchContact(_Model):
     address: str | None = _attrs.field(default=None)
     country_id: int | None = _attrs.field(default=None)
     assigned_id: int | None = _attrs.field(default=None)
+    group_id: list[int] | None = _attrs.field(default=None)
+    """Group ids to attach (upstream export's example; single create calls this `groups`)."""
+    addedfrom: int | None = _attrs.field(default=None)
+    """An integer of unstated meaning (upstream export's example sends `1`), passed through."""
 
 
 @_attrs.define(kw_only=True)
@@ -644,11 +691,12 @@ class Template(_Model):
 
 @_attrs.define(kw_only=True)
 class TemplateSyncResult(_Model):
-    """Sync counts (assumed; the docs' response section was not captured)."""
+    """**Documented (upstream export):** how many templates were synced and the templates themselves."""
 
-    synced: int | None = _attrs.field(default=None)
-    created: int | None = _attrs.field(default=None)
-    updated: int | None = _attrs.field(default=None)
+    synced_count: int | None = _attrs.field(default=None)
+    """How many templates the sync wrote."""
+    templates: list[Template] | None = _attrs.field(default=None)
+    """The synced templates (assumed to have the Get Template shape)."""
 
 
 class MessageStatus(_OpenEnum):
@@ -811,6 +859,22 @@ class SendInteractiveRequest(_Model):
 
 
 @_attrs.define(kw_only=True)
+class SendCtaRequest(_Model):
+    """Body of `POST /messages/cta` (upstream export): a message with one URL button. The export marks no field required; the upstream MCP client requires `phone`, `message`, `button_text` and `button_url`, and so does wacr."""
+
+    phone: str
+    """With country code (10..15 as on media)."""
+    message: str
+    """The body text."""
+    button_text: str
+    button_url: str
+    """The URL the button opens."""
+    header_text: str | None = _attrs.field(default=None)
+    footer_text: str | None = _attrs.field(default=None)
+    contact_id: int | None = _attrs.field(default=None)
+
+
+@_attrs.define(kw_only=True)
 class SendResult(_Model):
     """What every send answers."""
 
@@ -860,6 +924,14 @@ class InteractiveMessageResult(SendResult):
     """A sent interactive message."""
 
     type: InteractiveType | None = _attrs.field(default=None)
+
+
+@_attrs.define(kw_only=True)
+class CtaMessageResult(SendResult):
+    """A sent CTA URL message (upstream export)."""
+
+    button_text: str | None = _attrs.field(default=None)
+    button_url: str | None = _attrs.field(default=None)
 
 
 @_attrs.define(kw_only=True)
@@ -1173,6 +1245,13 @@ class InteractiveMessageResultEnvelope(SuccessEnvelope):
 
 
 @_attrs.define(kw_only=True)
+class CtaMessageResultEnvelope(SuccessEnvelope):
+    """Success answer carrying CtaMessageResult."""
+
+    data: CtaMessageResult = _attrs.field(kw_only=True)
+
+
+@_attrs.define(kw_only=True)
 class MessageEnvelope(SuccessEnvelope):
     """Success answer carrying Message."""
 
@@ -1181,42 +1260,42 @@ class MessageEnvelope(SuccessEnvelope):
 
 @_attrs.define(kw_only=True)
 class GroupListEnvelope(SuccessEnvelope):
-    """A page of Group items; `meta.pagination` as decisions.md says."""
+    """A page of Group items and `meta.pagination`."""
 
     data: list[Group] = _attrs.field(kw_only=True)
 
 
 @_attrs.define(kw_only=True)
 class SourceListEnvelope(SuccessEnvelope):
-    """A page of Source items; `meta.pagination` as decisions.md says."""
+    """A page of Source items and `meta.pagination`."""
 
     data: list[Source] = _attrs.field(kw_only=True)
 
 
 @_attrs.define(kw_only=True)
 class StatusListEnvelope(SuccessEnvelope):
-    """A page of Status items; `meta.pagination` as decisions.md says."""
+    """A page of Status items and `meta.pagination`."""
 
     data: list[Status] = _attrs.field(kw_only=True)
 
 
 @_attrs.define(kw_only=True)
 class TemplateListEnvelope(SuccessEnvelope):
-    """A page of Template items; `meta.pagination` as decisions.md says."""
+    """A page of Template items and `meta.pagination`."""
 
     data: list[Template] = _attrs.field(kw_only=True)
 
 
 @_attrs.define(kw_only=True)
 class MessageListEnvelope(SuccessEnvelope):
-    """A page of MessageSummary items; `meta.pagination` as decisions.md says."""
+    """A page of MessageSummary items and `meta.pagination`."""
 
     data: list[MessageSummary] = _attrs.field(kw_only=True)
 
 
 @_attrs.define(kw_only=True)
 class OtpSendResult(_Model):
-    """What send-otp and resend answer; the code is never echoed."""
+    """What send-otp and resend answer. A code the caller chose is never echoed; a generated one is (`code_auto_generated` true and `code`, upstream export)."""
 
     message_id: str
     """WhatsApp message id (wamid)."""
@@ -1226,6 +1305,10 @@ class OtpSendResult(_Model):
     template_name: str | None = _attrs.field(default=None)
     language: str | None = _attrs.field(default=None)
     code_sent: bool | None = _attrs.field(default=None)
+    code_auto_generated: bool | None = _attrs.field(default=None)
+    """True when the server generated the code (no `code` was sent)."""
+    code: str | None = _attrs.field(default=None)
+    """The generated code; only present when `code_auto_generated` is true."""
     expiry_minutes: int | None = _attrs.field(default=None)
     expires_at: datetime | None = _attrs.field(default=None)
     status: MessageStatus | None = _attrs.field(default=None)
@@ -1254,6 +1337,8 @@ class Contact(_Model):
     """A CRM contact (ContactResource). Input uses `groups` (ids); output has `group_id` (ids) and, when included, `groups` (objects)."""
 
     id: int
+    tenant_id: int | None = _attrs.field(default=None)
+    """The owning tenant (upstream export: in the always-included `fields=` set)."""
     firstname: str | None = _attrs.field(default=None)
     lastname: str | None = _attrs.field(default=None)
     company: str | None = _attrs.field(default=None)
@@ -1317,13 +1402,13 @@ class BatchCreateEnvelope(SuccessEnvelope):
 
 @_attrs.define(kw_only=True)
 class AuthTemplateListEnvelope(SuccessEnvelope):
-    """A page of AuthTemplate items; `meta.pagination` as decisions.md says."""
+    """A page of AuthTemplate items and `meta.pagination`."""
 
     data: list[AuthTemplate] = _attrs.field(kw_only=True)
 
 
 @_attrs.define(kw_only=True)
 class ContactListEnvelope(SuccessEnvelope):
-    """A page of Contact items; `meta.pagination` as decisions.md says."""
+    """A page of Contact items and `meta.pagination`."""
 
     data: list[Contact] = _attrs.field(kw_only=True)
