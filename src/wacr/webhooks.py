@@ -47,6 +47,7 @@ import hmac
 import inspect
 import logging
 import re
+import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
@@ -86,6 +87,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_EVENT_IDS",
+    "DEFAULT_READ_TIMEOUT",
     "EVENT_TYPES",
     "SIGNATURE_HEADER",
     "ContactCreatedEvent",
@@ -135,6 +138,10 @@ EVENT_TYPES: Final[Mapping[str, type[ResourceEvent]]] = MappingProxyType(
 SIGNATURE_HEADER: Final = "X-Signature"
 #: The largest body :class:`Router` accepts by default (1 MiB); larger ones get 413.
 DEFAULT_MAX_BODY_SIZE: Final = 1024 * 1024
+#: Seconds :class:`Router` allows for reading a body by default; a slower one gets 408.
+DEFAULT_READ_TIMEOUT: Final = 10.0
+#: How many recent event ids :class:`Router` remembers by default for de-duplication.
+DEFAULT_MAX_EVENT_IDS: Final = 10_000
 
 _log = logging.getLogger("wacr.webhooks")
 
@@ -147,6 +154,11 @@ _OBJECT_PATHS: Final[Mapping[str, Any]] = {
     "metadata": {},
 }
 _SIGNATURE_PREFIX: Final = "sha256="
+# What is read and dropped of a refused body at most, so that a sender that has already written
+# it reads the answer instead of a connection reset.
+_DISCARD_LIMIT: Final = 1024 * 1024
+# The size of the digest an event id is remembered by (see Router.dispatch).
+_DIGEST_SIZE: Final = 16
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -301,14 +313,34 @@ class Router:
     - **200** once the body is verified and parsed; the matching handlers then run as tasks, so
       a slow handler never delays the answer, and a handler that raises is logged on the
       ``wacr.webhooks`` logger (with the event id and type, never the body) instead of changing
-      the answer. An ``event.id`` seen before is answered 200 and not dispatched again; the
-      router remembers the last ``max_event_ids`` ids.
-    - **413** for a body over ``max_body_size`` bytes (the app's ``client_max_size`` also applies);
+      the answer. An ``event.id`` seen before is answered 200 and not dispatched again.
+    - **413** for a body over ``max_body_size`` bytes, or over the app's ``client_max_size`` if
+      that is smaller;
+    - **408** for a body not read in full within ``read_timeout`` seconds;
     - **401** when a ``secret`` is set and the ``signature_header`` is missing or wrong;
     - **400** for a body that is not a webhook event (not JSON, not an object, a bad field).
 
     The content type is not checked: delivery headers are undocumented, and a body that parses
-    is accepted. No handler runs for a rejected request.
+    is accepted. No handler runs for a rejected request. A rejection is logged (WARNING, on
+    ``wacr.webhooks``) with its status, reason and the body's size, and the event id when the
+    body parsed far enough to have one; never with the body's content, which holds personal data.
+
+    **Bounds.** What one sender can make the receiver hold:
+
+    - *Body size*: at most ``max_body_size`` bytes (default 1 MiB) are kept per request, counted
+      after any ``Content-Encoding`` is undone. A ``Content-Length`` over the limit is refused
+      before any of the body is read; a chunked body is read in chunks and refused as soon as it
+      passes the limit. After a 413 or 408 at most 1 MiB more of what the sender is still
+      sending is read and dropped (never kept), within the read timeout, so that it can read the
+      answer; then the connection is closed.
+    - *Time*: the body must arrive within ``read_timeout`` seconds (default 10) of the request's
+      headers, else 408 and the connection is closed. (The headers themselves are read by
+      aiohttp before the router sees the request.)
+    - *De-duplication memory*: the last ``max_event_ids`` ids (default 10,000) are remembered as
+      16-byte keyed BLAKE2b digests, never the ids themselves, so the memory is bounded by the
+      count whatever the ids' length: about 170 bytes per id, under 2 MiB at the default. An id
+      older than the last ``max_event_ids`` distinct ones is forgotten, and a redelivery of it is
+      dispatched again (a repeat refreshes an id).
 
     Args:
         secret: the signing secret; ``None`` (the default) accepts unsigned deliveries, since the
@@ -316,6 +348,7 @@ class Router:
         signature_header: where the signature is read from.
         max_body_size: the largest accepted body, in bytes.
         max_event_ids: how many recent event ids are kept for de-duplication.
+        read_timeout: seconds allowed for reading a body.
     """
 
     def __init__(
@@ -324,18 +357,24 @@ class Router:
         *,
         signature_header: str = SIGNATURE_HEADER,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        max_event_ids: int = 10_000,
+        max_event_ids: int = DEFAULT_MAX_EVENT_IDS,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
         if secret is not None and not secret:
             raise ValueError("the webhook secret is empty; pass secret=None to accept unsigned deliveries")
         if max_body_size < 1 or max_event_ids < 1:
             raise ValueError("max_body_size and max_event_ids must be positive")
+        if not read_timeout > 0 or read_timeout == float("inf"):
+            raise ValueError(f"read_timeout must be a positive number of seconds, not {read_timeout!r}")
         self._secret = secret
         self.signature_header = signature_header
         self.max_body_size = max_body_size
         self.max_event_ids = max_event_ids
+        self.read_timeout = float(read_timeout)
         self._routes: list[tuple[str, re.Pattern[str], Callable[[Any], Awaitable[object]]]] = []
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        # Digests keyed per router: ids chosen to collide cannot be worked out in advance.
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._digest_key = secrets.token_bytes(16)
         # Strong references: the loop keeps only weak ones, and a collected task stops midway.
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -375,13 +414,19 @@ class Router:
         handlers (see :meth:`drain`).
         """
         event_id = event.event.id
+        # A fixed-size digest stands for the id: memory is bounded by the count, not the ids' length.
+        key = hashlib.blake2b(
+            event_id.encode("utf-8", "surrogatepass"), digest_size=_DIGEST_SIZE, key=self._digest_key
+        ).digest()
         seen = self._seen
-        if event_id in seen:
-            seen.move_to_end(event_id)
-            _log.debug("webhook event %s (%s) already received; ignored", event_id, event.event.type)
+        if key in seen:
+            seen.move_to_end(key)
+            _log.debug(
+                "webhook event %s (%s) already received; ignored", _short(event_id), _short(event.event.type)
+            )
             return False
         # No await between the check and the insert: concurrent deliveries dispatch once.
-        seen[event_id] = None
+        seen[key] = None
         if len(seen) > self.max_event_ids:
             seen.popitem(last=False)
         loop = asyncio.get_running_loop()
@@ -392,7 +437,9 @@ class Router:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
                 matched += 1
-        _log.debug("webhook event %s (%s): %d handler(s)", event_id, event.event.type, matched)
+        _log.debug(
+            "webhook event %s (%s): %d handler(s)", _short(event_id), _short(event.event.type), matched
+        )
         return True
 
     async def _run(self, handler: Callable[[Any], Awaitable[object]], event: WebhookPayload) -> None:
@@ -401,7 +448,10 @@ class Router:
         except Exception:
             name = getattr(handler, "__qualname__", None) or repr(handler)
             _log.exception(
-                "webhook handler %s failed on event %s (%s)", name, event.event.id, event.event.type
+                "webhook handler %s failed on event %s (%s)",
+                name,
+                _short(event.event.id),
+                _short(event.event.type),
             )
 
     @property
@@ -438,28 +488,96 @@ class Router:
         """The aiohttp request handler: ``app.router.add_post("/hooks/wacr", router.handler)``."""
         from aiohttp import web
 
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.read_timeout
+        limit, whose = self.max_body_size, "the router's max_body_size"
+        if request.client_max_size < limit:
+            limit, whose = request.client_max_size, "the application's client_max_size"
         length = request.content_length
-        if length is not None and length > self.max_body_size:
-            return _reject(413, f"the body is over {self.max_body_size} bytes")
+        if length is not None and length > limit:
+            # Refused on the header alone: none of the body is read.
+            reason = f"the body is over {limit} bytes ({whose}; Content-Length: {length})"
+            return await self._refuse(request, 413, reason, 0, deadline)
+        chunks: list[bytes] = []
+        size = 0
         try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return _reject(413, "the body is over the application's client_max_size")
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                chunk = await asyncio.wait_for(request.content.readany(), remaining)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    reason = f"the body is over {limit} bytes ({whose})"
+                    return await self._refuse(request, 413, reason, size, deadline)
+                chunks.append(chunk)
+        except asyncio.TimeoutError:
+            reason = f"the body was not received within {self.read_timeout:g} seconds"
+            return await self._refuse(request, 408, reason, size, deadline)
         except Exception as exc:  # a broken chunked body or a bad encoding: the sender's fault, not a 500
-            return _reject(400, f"the body could not be read ({type(exc).__name__})")
-        if len(body) > self.max_body_size:
-            return _reject(413, f"the body is over {self.max_body_size} bytes")
+            return _reject(400, f"the body could not be read ({type(exc).__name__})", size)
+        body = b"".join(chunks)
+        del chunks
+        if self._secret is not None:
+            signature = request.headers.get(self.signature_header)
+            if not signature or not verify_signature(body, signature, self._secret):
+                what = "missing" if not signature else "does not match the body"
+                return _reject(401, f"the webhook signature is {what} ({self.signature_header} header)", size)
+        # Decoded here rather than in parse_event so that the log can say what is wrong without
+        # quoting the body (parse_event's messages quote bad values).
         try:
-            event = parse_event(
-                body, secret=self._secret, signature=request.headers.get(self.signature_header)
-            )
-        except WebhookSignatureError as exc:
-            return _reject(401, f"{exc} ({self.signature_header} header)")
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            return _reject(400, f"webhook body is not valid JSON ({exc})", size, logged="not valid JSON")
+        if not isinstance(data, dict):
+            reason = f"a webhook body must be a JSON object, not {_json_kind(data)}"
+            return _reject(400, reason, size)
+        try:
+            event = parse_event(data)
         except WebhookError as exc:
-            _log.debug("rejected webhook body: %r", body[:2000])
-            return _reject(400, str(exc))
+            header = data.get("event")
+            event_id = header.get("id") if isinstance(header, dict) else None
+            logged = "not a webhook event (a field is missing or of the wrong type)"
+            if isinstance(event_id, str):
+                logged += f", event {_short(event_id)}"
+            return _reject(400, str(exc), size, logged=logged)
         fresh = self.dispatch(event)
         return web.json_response({"received": True, "duplicate": not fresh})
+
+    async def _refuse(
+        self, request: web.BaseRequest, status: int, reason: str, size: int, deadline: float
+    ) -> web.StreamResponse:
+        """Answer ``status`` while the body is still (partly) unread, then close the connection.
+
+        What the sender is still sending is read and dropped, up to ``_DISCARD_LIMIT`` bytes and
+        until ``deadline``, so that a client that writes its whole body before reading gets the
+        answer rather than a reset; the connection is then closed, so no more is read.
+        """
+        response = _reject(status, reason, size)
+        response.force_close()
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+            loop = asyncio.get_running_loop()
+            dropped = 0
+            declared = request.content_length
+            if declared is None or declared - size <= _DISCARD_LIMIT:
+                while dropped <= _DISCARD_LIMIT and not request.content.is_eof():
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        break
+                    chunk = await asyncio.wait_for(request.content.readany(), remaining)
+                    if not chunk:
+                        break
+                    dropped += len(chunk)
+        except Exception:  # timed out, or the sender went away: nothing more to read
+            pass
+        finally:
+            if not request.content.is_eof():
+                request.protocol.force_close()
+        return response
 
     def setup(
         self, app: web.Application, path: str = "/hooks/wacr", *, shutdown_timeout: float = 10.0
@@ -481,8 +599,14 @@ class Router:
         app.on_cleanup.append(cancel)
 
 
-def _reject(status: int, reason: str) -> web.Response:
+def _reject(status: int, reason: str, size: int, *, logged: str | None = None) -> web.Response:
+    """The answer to a refused request; the log gets ``logged`` (content-free) or the reason."""
     from aiohttp import web
 
-    _log.warning("webhook rejected with %d: %s", status, reason)
+    _log.warning("webhook rejected with %d: %s (%d bytes read)", status, logged or reason, size)
     return web.json_response({"received": False, "error": reason}, status=status)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """``text`` cut for a log line: ids and types come from the sender and may be huge."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
