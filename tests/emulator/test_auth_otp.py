@@ -31,6 +31,7 @@ async def test_send_otp(api: Api) -> None:
         "template_name": "otp_verification",
         "language": "en",
         "code_sent": True,
+        "code_auto_generated": False,  # the caller's code: not echoed
         "expiry_minutes": 5,
         "expires_at": "2026-01-01T08:05:00+00:00",
         "status": "sent",
@@ -84,7 +85,11 @@ async def test_send_otp_additional_params(api: Api) -> None:
         (send_body(phone="1" * 21), "phone", "The phone may not be greater than 20 characters."),
         (send_body(phone="+1 555 123 4567 x9"), "phone", "The phone format is invalid."),
         (send_body(template_name=None), "template_name", "Template name is required"),
-        (send_body(code=""), "code", "Verification code is required"),
+        (send_body(code="12345"), "code", "The code must be 6 digits."),
+        (send_body(code="1234567"), "code", "The code must be 6 digits."),
+        (send_body(code="12345a"), "code", "The code must be 6 digits."),
+        (send_body(code="١٢٣٤٥٦"), "code", "The code must be 6 digits."),  # not ASCII digits
+        (send_body(code=123456), "code", "The code must be a string."),
         (
             send_body(language="en_GB_LONGER"),
             "language",
@@ -93,7 +98,6 @@ async def test_send_otp_additional_params(api: Api) -> None:
         (send_body(expiry_minutes=0), "expiry_minutes", "The expiry minutes must be at least 1."),
         (send_body(expiry_minutes=61), "expiry_minutes", "The expiry minutes may not be greater than 60."),
         (send_body(purpose="p" * 51), "purpose", "The purpose may not be greater than 50 characters."),
-        (send_body(contact_id=999), "contact_id", "The selected contact id is invalid."),
         (send_body(additional_params="x"), "additional_params", "The additional params must be an array."),
         (
             send_body(additional_params=[1]),
@@ -111,24 +115,60 @@ async def test_send_otp_validation(api: Api, body: dict[str, Any], field: str, m
 
 
 @pytest.mark.parametrize(
-    ("template", "message"),
+    ("template", "language"),
     [
-        ("nope", "The selected template does not exist for this language."),
-        ("welcome", "The selected template is not an AUTHENTICATION template."),
+        ("nope", "en"),  # unknown
+        ("welcome", "en"),  # not AUTHENTICATION
+        ("pending_otp", "en"),  # not APPROVED
+        ("otp_verification", "fr"),  # not in this language
     ],
 )
-async def test_send_otp_needs_an_authentication_template(api: Api, template: str, message: str) -> None:
-    reply = await api.post("/auth/send-otp", send_body(template_name=template))
-    assert reply.status == 422
-    assert reply.details == {"template_name": [message]}
-
-
-async def test_send_otp_needs_an_approved_template(api: Api) -> None:
+async def test_send_otp_unknown_or_unapproved_template_is_resource_not_found(
+    api: Api, template: str, language: str
+) -> None:
     api.emulator.add_template("pending_otp", category="AUTHENTICATION", status="PENDING", body="{{1}}")
-    reply = await api.post("/auth/send-otp", send_body(template_name="pending_otp"))
-    assert reply.details == {"template_name": ["The selected template is not approved."]}
-    wrong_language = await api.post("/auth/send-otp", send_body(language="fr"))
-    assert wrong_language.status == 422
+    for body in (
+        send_body(template_name=template, language=language),
+        {"phone": PHONE, "template_name": template, "language": language},
+    ):
+        reply = await api.post("/auth/send-otp", body)
+        assert reply.status == 404
+        assert reply.code == "RESOURCE_NOT_FOUND"
+        assert reply.details == {"template_name": template, "language": language}
+    assert api.emulator.outbox == []
+
+
+async def test_send_otp_unknown_contact_is_not_found(api: Api) -> None:
+    # The contact is looked up only when `contact_id` is sent; a phone alone auto-creates.
+    reply = await api.post("/auth/send-otp", send_body(contact_id=999))
+    assert reply.status == 404
+    assert reply.code == "NOT_FOUND"
+    assert reply.json["error"]["message"] == "Contact not found"
+    assert api.emulator.outbox == []
+
+
+async def test_send_otp_generates_a_code_when_none_is_given(api: Api) -> None:
+    codes = set()
+    for _ in range(5):
+        reply = await api.post("/auth/send-otp", {"phone": PHONE, "template_name": "otp_verification"})
+        assert reply.status == 200
+        data = reply.data
+        assert data["code_auto_generated"] is True
+        assert re.fullmatch(r"[0-9]{6}", data["code"])
+        sent = api.emulator.outbox[-1]
+        assert sent.code == data["code"]
+        assert sent.text == f"{data['code']} is your verification code. It expires in 10 minutes."
+        assert api.emulator.otp_code(PHONE) == data["code"]
+        codes.add(data["code"])
+    assert len(codes) > 1  # random, not a constant
+    # An empty code counts as absent (Laravel's ConvertEmptyStringsToNull).
+    empty = await api.post("/auth/send-otp", send_body(code=""))
+    assert empty.data["code_auto_generated"] is True
+    verified = await api.post("/auth/verify", {"phone": PHONE, "code": empty.data["code"]})
+    assert verified.status == 200
+    # The outbox over the control API shows the generated code too.
+    outbox = await api.get("/_emulator/outbox", params={"phone": PHONE})
+    assert outbox.json["messages"][-1]["code"] == empty.data["code"]
 
 
 async def test_send_otp_plan_without_templates(api: Api) -> None:
@@ -247,6 +287,8 @@ async def test_resend_generates_a_new_code(api: Api) -> None:
     assert reply.status == 200
     assert reply.json["message"] == "OTP resent successfully"
     assert reply.data["code_sent"] is True
+    assert reply.data["code_auto_generated"] is False  # resend makes the code: never echoed
+    assert "code" not in reply.data
     assert reply.data["expiry_minutes"] == 10
     code = api.emulator.otp_code(PHONE)
     assert code is not None and re.fullmatch(r"\d{6}", code)
@@ -279,8 +321,8 @@ async def test_resend_validation(api: Api) -> None:
         "template_name": ["Template name is required"],
     }
     bad = await api.post("/auth/resend", {"phone": PHONE, "template_name": "welcome"})
-    assert bad.status == 422
-    assert "template_name" in bad.details
+    assert bad.status == 404
+    assert bad.code == "RESOURCE_NOT_FOUND"
 
 
 async def test_status_is_non_destructive(api: Api) -> None:
@@ -340,10 +382,11 @@ async def test_list_authentication_templates(api: Api) -> None:
         "created_at": "2026-01-01T08:00:00+00:00",
     }
     assert reply.json["meta"]["pagination"] == {
-        "current_page": 1,
-        "per_page": 15,
         "total": 2,
-        "last_page": 1,
+        "count": 2,
+        "per_page": 15,
+        "current_page": 1,
+        "total_pages": 1,
         "has_more": False,
     }
     spanish = await api.get("/auth/templates", params={"filter[language]": "es"})

@@ -45,16 +45,17 @@ OPERATIONS = [
     ("POST", "/sources", "sources:write"),
     ("GET", "/sources/1", "sources:read"),
     ("PATCH", "/sources/1", "sources:write"),
-    ("DELETE", "/sources/1", "sources:delete"),
+    ("DELETE", "/sources/1", "sources:write"),
     ("GET", "/statuses", "statuses:read"),
     ("POST", "/statuses", "statuses:write"),
     ("GET", "/statuses/1", "statuses:read"),
     ("PATCH", "/statuses/1", "statuses:write"),
-    ("DELETE", "/statuses/1", "statuses:delete"),
+    ("DELETE", "/statuses/1", "statuses:write"),
     ("POST", "/messages/text", "messages:send"),
     ("POST", "/messages/template", "messages:send"),
     ("POST", "/messages/media", "messages:send"),
     ("POST", "/messages/interactive", "messages:send"),
+    ("POST", "/messages/cta", "messages:send"),
     ("GET", "/messages", "messages:read"),
     ("GET", "/messages/1", "messages:read"),
     ("GET", "/comments/919876543210", None),
@@ -62,8 +63,8 @@ OPERATIONS = [
 ]
 
 
-def test_the_table_covers_the_43_operations() -> None:
-    assert len(OPERATIONS) == 43
+def test_the_table_covers_the_44_operations() -> None:
+    assert len(OPERATIONS) == 44
     for method, path, scope in OPERATIONS:
         route, _, _ = ROUTER.resolve(method, path)
         assert route is not None, (method, path)
@@ -90,7 +91,7 @@ async def test_every_operation_checks_its_scope(api: Api, method: str, path: str
         return
     assert reply.status == 403
     assert reply.code == "INSUFFICIENT_SCOPE"
-    assert reply.json["message"] == f"Token missing `{scope}` scope"
+    assert reply.json["error"]["message"] == f"Token missing `{scope}` scope"
     assert reply.details == {"required_scope": scope}
     api.emulator.add_token("exact", scopes=[scope])
     allowed = await api.call(method, path, token="exact")
@@ -117,9 +118,9 @@ async def test_error_envelope(api: Api) -> None:
     assert reply.status == 404
     assert reply.headers["Content-Type"] == "application/json"
     body = reply.json
+    # The upstream error envelope: no top-level `message`.
     assert body == {
         "success": False,
-        "message": "Contact not found",
         "error": {"code": "NOT_FOUND", "message": "Contact not found", "details": None},
         "meta": body["meta"],
     }

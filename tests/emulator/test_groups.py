@@ -42,7 +42,7 @@ async def test_group_crud(api: Api) -> None:
     assert deleted.json["message"] == "Group deleted successfully"
     missing = await api.get(f"/groups/{group['id']}")
     assert missing.status == 404
-    assert missing.json["message"] == "Group not found"
+    assert missing.json["error"]["message"] == "Group not found"
     assert (await api.patch("/groups/999", {"name": "x"})).status == 404
     assert (await api.delete("/groups/999")).status == 404
 
@@ -175,7 +175,7 @@ async def test_lookup_crud(api: Api, kind: str, singular: str) -> None:
     assert deleted.data is None
     missing = await api.get(f"/{kind}/{item['id']}")
     assert missing.status == 404
-    assert missing.json["message"] == f"{singular} not found"
+    assert missing.json["error"]["message"] == f"{singular} not found"
 
 
 @pytest.mark.parametrize(("kind", "singular"), [("sources", "source"), ("statuses", "status")])
@@ -210,8 +210,11 @@ async def test_delete_refused_while_assigned(api: Api, kind: str, field: str) ->
     await api.post("/contacts", contact_body(**{field: 2}))
     await api.post("/contacts", contact_body(phone="+15550001111", **{field: 2}))
     reply = await api.delete(f"/{kind}/2")
-    assert reply.status == 422
-    assert reply.code == "VALIDATION_ERROR"
+    # Upstream: 409 RESOURCE_CONFLICT with the number of contacts still using it.
+    assert reply.status == 409
+    assert reply.code == "RESOURCE_CONFLICT"
     singular = "source" if kind == "sources" else "status"
-    assert reply.details == {"id": [f"The {singular} is assigned to 2 contact(s) and cannot be deleted."]}
+    assert reply.json["error"]["message"] == f"Cannot delete this {singular}: it is assigned to 2 contact(s)."
+    assert reply.details == {"contacts_count": 2}
+    assert (await api.get(f"/{kind}/2")).status == 200  # still there
     assert (await api.delete(f"/{kind}/3")).status == 200

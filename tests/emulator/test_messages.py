@@ -67,7 +67,7 @@ async def test_contact_resolution(api: Api) -> None:
     assert merged.data["message"] == "Jane Doe <jane@x.io> +15551234567"
     unknown = await api.post("/messages/text", {"phone": PHONE, "message": "x", "contact_id": 999})
     assert unknown.status == 404
-    assert unknown.json["message"] == "Contact not found"
+    assert unknown.json["error"]["message"] == "Contact not found"
     assert len(api.emulator.outbox) == 2
 
 
@@ -181,17 +181,30 @@ async def test_send_template(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
+    ("changes", "name", "language"),
+    [
+        ({"template_name": "nope"}, "nope", "en"),
+        ({"language": "fr"}, "order_update", "fr"),
+        ({"template_name": "spring_sale", "field_1": "x"}, "spring_sale", "en"),  # PENDING
+        ({"template_name": "flash_offer"}, "flash_offer", "en"),  # REJECTED
+    ],
+)
+async def test_send_template_unknown_or_unapproved_is_404(
+    api: Api, changes: dict[str, Any], name: str, language: str
+) -> None:
+    body = {"phone": PHONE, "template_name": "order_update", "language": "en"}
+    body.update(changes)
+    reply = await api.post("/messages/template", body)
+    # Upstream: 404 NOT_FOUND (send-otp says RESOURCE_NOT_FOUND for the same case).
+    assert reply.status == 404
+    assert reply.code == "NOT_FOUND"
+    assert reply.details == {"template_name": name, "language": language}
+    assert api.emulator.outbox == []
+
+
+@pytest.mark.parametrize(
     ("changes", "details"),
     [
-        (
-            {"template_name": "nope"},
-            {"template_name": ["The selected template does not exist or is not approved."]},
-        ),
-        ({"language": "fr"}, {"template_name": ["The selected template does not exist or is not approved."]}),
-        (
-            {"template_name": "spring_sale", "field_1": "x"},
-            {"template_name": ["The selected template does not exist or is not approved."]},
-        ),
         ({"language": None}, {"language": ["The language field is required."]}),
         ({"language": "x" * 11}, {"language": ["The language may not be greater than 10 characters."]}),
         ({"field_1": None}, {"field_1": ["The field 1 field is required: the template body has {{1}}."]}),
@@ -362,7 +375,6 @@ async def test_send_media(api: Api) -> None:
     ("changes", "details"),
     [
         ({"phone": "1" * 16}, {"phone": ["The phone may not be greater than 15 characters."]}),
-        ({"media_type": "sticker"}, {"media_type": ["The selected media type is invalid."]}),
         (
             {"media_url": None},
             {"media_url": ["The media url field is required when media file is not present."]},
@@ -394,7 +406,22 @@ async def test_send_media_validation(api: Api, changes: dict[str, Any], details:
     body.update(changes)
     reply = await api.post("/messages/media", body)
     assert reply.status == 422
+    assert reply.code == "VALIDATION_ERROR"
     assert reply.details == details
+
+
+@pytest.mark.parametrize("media_type", ["sticker", "IMAGE", "images", "text", "0"])
+async def test_send_media_wrong_type_is_invalid_media_type(api: Api, media_type: str) -> None:
+    body = {"phone": "+15551234567", "media_type": media_type, "media_url": "https://x.io/pic.jpg"}
+    reply = await api.post("/messages/media", body)
+    assert reply.status == 422
+    assert reply.code == "INVALID_MEDIA_TYPE"
+    assert reply.details == {"media_type": ["The media type must be one of: image, document, video, audio."]}
+    # The field rules come first: with another bad field it is a plain VALIDATION_ERROR.
+    both = await api.post("/messages/media", {**body, "phone": "1" * 16})
+    assert both.code == "VALIDATION_ERROR"
+    assert set(both.details) == {"phone"}
+    assert api.emulator.outbox == []
 
 
 @pytest.mark.parametrize(
@@ -628,7 +655,7 @@ async def test_message_history(api: Api) -> None:
     }
     missing = await api.get("/messages/999")
     assert missing.status == 404
-    assert missing.json["message"] == "Message not found"
+    assert missing.json["error"]["message"] == "Message not found"
     assert (await api.get("/messages/wamid.X")).status == 404
 
 

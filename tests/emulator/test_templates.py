@@ -88,7 +88,7 @@ async def test_get_template_by_whatsapp_id(api: Api) -> None:
     assert isinstance(first["template_id"], str)
     missing = await api.get(f"/templates/{first['id']}")  # the integer id is not the path key
     assert missing.status == 404
-    assert missing.json["message"] == "Template not found"
+    assert missing.json["error"]["message"] == "Template not found"
 
 
 async def test_sync_copies_the_remote_templates(api: Api) -> None:
@@ -102,7 +102,15 @@ async def test_sync_copies_the_remote_templates(api: Api) -> None:
     reply = await api.post("/templates/sync")
     assert reply.status == 200
     assert reply.json["message"] == "Templates synced successfully"
-    assert reply.data == {"synced": 8, "created": 1, "updated": 7}
+    # Upstream's answer: the count and the synced templates (the Get Template shape).
+    assert reply.data["synced_count"] == 8
+    synced = reply.data["templates"]
+    assert len(synced) == 8
+    assert {t["template_name"] for t in synced} >= {"new_offer", "spring_sale", "otp_verification"}
+    assert (
+        next(t for t in synced if t["template_id"] == template_id)
+        == (await api.get(f"/templates/{template_id}")).data
+    )
     created = (await api.get(f"/templates/{template_id}")).data
     assert (created["template_name"], created["body_params_count"]) == ("new_offer", 1)
     approved = await api.get("/templates", params={"filter[template_name]": "spring_sale"})
