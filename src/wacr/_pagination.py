@@ -8,9 +8,14 @@
     async for page in client.contacts.list().pages():      # every page
         ...
 
-The paginator keeps one page in memory at a time. It continues while the server says
-``has_more``; without it, while ``current_page < last_page``; without either, until a page
-comes back empty or shorter than ``per_page``.
+The paginator keeps one page in memory at a time. A page is the last one unless the server
+says otherwise (``has_more``; without it, ``current_page < total_pages``, reading Laravel's
+``last_page`` where a server sends that instead) or the page size proves there can be more (a
+full page: as many items as the ``per_page`` asked for, or the API's default size). A list
+operation without pagination (``comments.list``) is always one page. An empty page always ends
+the list. A server that ignores ``page`` (it answers an earlier page number, or the same items
+again) raises :class:`~wacr.errors.InvalidResponseError` instead of looping: the caller has had
+every item up to that point, and learns that the rest could not be read.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ class Page(Generic[T]):
     """One page of a list call: its ``items`` and where it sits in the whole list.
 
     ``has_more`` is the server's ``has_more`` when it sends one, else worked out from
-    ``current_page < last_page``, else from the page being full (``per_page`` items).
+    ``current_page < total_pages``, else from the page being full (``per_page`` items). The
+    other fields are what the server's ``meta.pagination`` says (``None`` when it says nothing).
     """
 
     #: The items of this page.
@@ -47,8 +53,11 @@ class Page(Generic[T]):
     per_page: int | None = None
     #: Items in the whole list, when the server says.
     total: int | None = None
-    #: Number of the last page, when the server says.
-    last_page: int | None = None
+    #: Items on this page, when the server says (``len(page)`` is what arrived).
+    count: int | None = None
+    #: How many pages the whole list has, when the server says (``total_pages``, or ``last_page``
+    #: from a server that sends that instead).
+    total_pages: int | None = None
     #: HTTP status, headers and request id of the call that fetched this page.
     response: ResponseInfo | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -91,11 +100,26 @@ class Paginator(Generic[T]):
         return self._items()
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield every page from the first requested one on."""
+        """Yield every page from the first requested one on.
+
+        Raises :class:`~wacr.errors.InvalidResponseError` when the server answers a page that
+        cannot be the one asked for (an earlier page number, or the previous page's items
+        again): following its ``has_more`` would request the same page forever.
+        """
         number: int | None = self._start_page
+        previous: tuple[Any, ...] | None = None
         while number is not None:
             page = await self._fetch(number)
-            number = _next_page(page, number)
+            following = _next_page(page, number)
+            # Only a small key of the previous page is kept, never its items.
+            key = _page_key(page)
+            if key is not None and key == previous:
+                raise _bad(
+                    f"page {number} repeats the items of page {number - 1}: "
+                    "the server seems to ignore the `page` parameter",
+                    page.response,
+                )
+            previous, number = key, following
             yield page
             del page  # hold one page at a time, also while fetching the next
 
@@ -116,17 +140,29 @@ AsyncPager = Paginator
 
 def _next_page(page: Page[Any], requested: int) -> int | None:
     """The page number to fetch after ``page``, or ``None`` to stop."""
-    if not page.has_more or not page.items:
+    if not page.items:
         return None  # an empty page ends the list even if the server claims more
     current = page.current_page if page.current_page is not None else requested
     if current < requested:
-        # The server ignores the page parameter: following has_more would loop forever.
-        raise InvalidResponseError(
-            f"asked for page {requested} but the server answered page {current}",
-            status=page.response.status if page.response else None,
-            request_id=page.response.request_id if page.response else None,
-        )
-    return current + 1
+        # The server ignores the page parameter: following has_more would loop forever, and
+        # handing its items over again would duplicate them.
+        raise _bad(f"asked for page {requested} but the server answered page {current}", page.response)
+    return current + 1 if page.has_more else None
+
+
+def _page_key(page: Page[Any]) -> tuple[Any, ...] | None:
+    """What tells two pages apart cheaply: the size and the ids of the first and last items."""
+    items = page.items
+    if not items:
+        return None
+    return (len(items), _item_key(items[0]), _item_key(items[-1]))
+
+
+def _item_key(item: Any) -> Any:
+    key = getattr(item, "id", None)
+    if key is None or not isinstance(key, (int, str)):
+        return repr(item)  # a string: the item itself is not kept alive
+    return key
 
 
 # ``list[Model]`` per item type, built once (its hash is computed again for each new alias).
@@ -139,13 +175,16 @@ def page_from_envelope(
     info: ResponseInfo | None = None,
     *,
     per_page: int | None = None,
+    paginated: bool = True,
 ) -> Page[T]:
     """Build a :class:`Page` from a list envelope: ``data`` (a list) and ``meta.pagination``.
 
-    ``per_page`` is the page size asked for (the short-page rule uses it when the server
-    sends no pagination data). The pagination fields are also looked for directly in
-    ``meta`` and at the top level, where Laravel-style APIs put them. Items that break their
-    model raise :class:`~wacr.errors.InvalidResponseError` naming e.g. ``data[3].phone``.
+    ``per_page`` is the page size asked for, or the API's default size when none was asked
+    (the full-page rule uses it when the server sends neither ``has_more`` nor
+    ``total_pages``); ``paginated=False`` is for list operations without pagination, whose one
+    answer is the whole list. The pagination fields are also looked for directly in ``meta``
+    and at the top level, where Laravel-style APIs put them. Items that break their model
+    raise :class:`~wacr.errors.InvalidResponseError` naming e.g. ``data[3].phone``.
     """
     if not isinstance(envelope, dict):
         raise _bad(f"expected a JSON object, got {_json_type(envelope)}", info)
@@ -167,23 +206,29 @@ def page_from_envelope(
     pagination = meta.get("pagination")
     scopes = [s for s in (pagination, meta, envelope) if isinstance(s, dict)]
     current_page = _int_in(scopes, "current_page")
-    last_page = _int_in(scopes, "last_page")
+    total_pages = _int_in(scopes, "total_pages")
+    if total_pages is None:
+        total_pages = _int_in(scopes, "last_page")
     reported_per_page = _int_in(scopes, "per_page")
     has_more_value = next((s["has_more"] for s in scopes if isinstance(s.get("has_more"), bool)), None)
-    if has_more_value is not None:
+    if not paginated:
+        has_more = False  # there is no next page to ask for
+    elif has_more_value is not None:
         has_more = has_more_value
-    elif current_page is not None and last_page is not None:
-        has_more = current_page < last_page
+    elif current_page is not None and total_pages is not None:
+        has_more = current_page < total_pages
     else:
-        size = per_page or reported_per_page
-        has_more = bool(items) and (size is None or len(items) >= size)
+        # Only a full page can be followed by another; without a known size, this is the last.
+        size = reported_per_page if reported_per_page is not None else per_page
+        has_more = bool(items) and size is not None and size > 0 and len(items) >= size
     return Page(
         items=items,
         has_more=has_more,
         current_page=current_page,
         per_page=reported_per_page if reported_per_page is not None else per_page,
         total=_int_in(scopes, "total"),
-        last_page=last_page,
+        count=_int_in(scopes, "count"),
+        total_pages=total_pages,
         response=info,
     )
 

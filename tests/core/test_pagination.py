@@ -30,40 +30,58 @@ def envelope(ids: list[int], **pagination: Any) -> dict[str, Any]:
 # -- page_from_envelope ------------------------------------------------------------------------
 
 
-def test_page_from_envelope_reads_items_and_pagination() -> None:
+def test_page_from_envelope_reads_items_and_the_upstream_pagination_keys() -> None:
     page = page_from_envelope(
-        envelope([1, 2], current_page=1, per_page=2, total=5, last_page=3, has_more=True), Item
+        envelope([1, 2], total=5, count=2, per_page=2, current_page=1, total_pages=3, has_more=True), Item
     )
     assert page.items == [Item(id=1, name="n1"), Item(id=2, name="n2")]
-    assert (page.has_more, page.current_page, page.per_page, page.total, page.last_page) == (True, 1, 2, 5, 3)
+    assert (page.has_more, page.current_page, page.per_page, page.total, page.count, page.total_pages) == (
+        True, 1, 2, 5, 2, 3,
+    )  # fmt: skip
     assert list(page) == page.items and len(page) == 2 and page.response is None
+    assert not hasattr(page, "last_page")  # the server never sends it: exposing it was a bug
+
+
+def test_a_server_sending_last_page_instead_of_total_pages_is_read_the_same_way() -> None:
+    page = page_from_envelope(envelope([1], current_page=1, per_page=1, last_page=4), Item)
+    assert (page.total_pages, page.has_more) == (4, True)
+    # total_pages wins when a server sends both.
+    both = page_from_envelope(envelope([1], current_page=2, total_pages=2, last_page=9), Item)
+    assert (both.total_pages, both.has_more) == (2, False)
 
 
 def test_has_more_from_the_server_wins() -> None:
     assert (
-        page_from_envelope(envelope([1], current_page=1, last_page=9, has_more=False), Item).has_more is False
+        page_from_envelope(envelope([1], current_page=1, total_pages=9, has_more=False), Item).has_more is False
     )
     assert (
-        page_from_envelope(envelope([1], current_page=9, last_page=9, has_more=True), Item).has_more is True
+        page_from_envelope(envelope([1], current_page=9, total_pages=9, has_more=True), Item).has_more is True
     )
 
 
-def test_last_page_fallback() -> None:
-    assert page_from_envelope(envelope([1], current_page=1, last_page=2), Item).has_more is True
-    assert page_from_envelope(envelope([1], current_page=2, last_page=2), Item).has_more is False
+def test_total_pages_fallback() -> None:
+    assert page_from_envelope(envelope([1], current_page=1, total_pages=2), Item).has_more is True
+    assert page_from_envelope(envelope([1], current_page=2, total_pages=2), Item).has_more is False
 
 
-def test_short_or_empty_page_fallback() -> None:
+def test_without_has_more_or_total_pages_only_a_full_page_has_a_next() -> None:
     assert page_from_envelope(envelope([1, 2]), Item, per_page=2).has_more is True
     assert page_from_envelope(envelope([1]), Item, per_page=2).has_more is False
     assert page_from_envelope(envelope([]), Item, per_page=2).has_more is False
     assert page_from_envelope(envelope([1], per_page=1), Item).has_more is True  # reported per_page
-    assert page_from_envelope(envelope([1]), Item).has_more is True  # size unknown: until empty
+    # The page size is unknown: the page cannot prove there is more, so it is the last one.
+    assert page_from_envelope(envelope([1]), Item).has_more is False
+    assert page_from_envelope({"success": True, "data": [{"id": 1}]}, Item).has_more is False
     assert page_from_envelope(envelope([]), Item).has_more is False
 
 
+def test_a_list_without_pagination_is_one_page_whatever_the_server_says() -> None:
+    claims = envelope([1, 2], current_page=1, total_pages=5, has_more=True)
+    assert page_from_envelope(claims, Item, per_page=2, paginated=False).has_more is False
+
+
 def test_laravel_style_pagination_at_top_level_or_in_meta() -> None:
-    top = {"data": [{"id": 1}], "current_page": 1, "last_page": 2, "per_page": "1"}
+    top = {"data": [{"id": 1}], "current_page": 1, "total_pages": 2, "per_page": "1"}
     page = page_from_envelope(top, Item)
     assert (page.has_more, page.per_page) == (True, 1)
     in_meta = {"data": [{"id": 1}], "meta": {"current_page": 2, "last_page": 2}}
@@ -111,14 +129,16 @@ class Server:
         pagination: dict[str, Any] = {}
         if self.style == "has_more":
             pagination = {"current_page": page, "has_more": page < last_page}
-        elif self.style == "last_page":
+        elif self.style == "total_pages":
+            pagination = {"current_page": page, "total_pages": last_page}
+        elif self.style == "last_page":  # what Laravel's paginator sends
             pagination = {"current_page": page, "last_page": last_page}
         result = page_from_envelope(envelope(ids, **pagination), Item, per_page=self.per_page)
         self.refs.extend(weakref.ref(item) for item in result.items)
         return result
 
 
-@pytest.mark.parametrize("style", ["has_more", "last_page", "none"])
+@pytest.mark.parametrize("style", ["has_more", "total_pages", "last_page", "none"])
 @pytest.mark.parametrize("total", [0, 3, 10, 12])
 async def test_iterates_every_item_and_stops_at_the_end(style: str, total: int) -> None:
     server = Server(total, per_page=3, style=style)
@@ -149,7 +169,7 @@ async def test_await_gives_the_first_requested_page() -> None:
 
 
 async def test_pages_yields_whole_pages() -> None:
-    server = Server(total=7, per_page=3, style="last_page")
+    server = Server(total=7, per_page=3, style="total_pages")
     sizes = [len(page) async for page in Paginator(server.fetch, per_page=3).pages()]
     assert sizes == [3, 3, 1]
 
@@ -173,11 +193,34 @@ async def test_server_ignoring_the_page_parameter_is_an_error_not_a_loop() -> No
         [i async for i in Paginator(fetch)]
 
 
+async def test_the_same_items_again_without_a_page_number_is_an_error_not_a_loop() -> None:
+    calls: list[int] = []
+
+    async def fetch(page: int) -> Page[Item]:
+        calls.append(page)
+        return Page(items=[Item(id=1), Item(id=2)], has_more=True)
+
+    seen: list[int] = []
+    with pytest.raises(InvalidResponseError, match="page 2 repeats the items of page 1"):
+        async for item in Paginator(fetch):
+            seen.append(item.id)
+    assert seen == [1, 2] and calls == [1, 2]  # the first page's items, never twice
+
+
+async def test_pages_that_only_share_an_edge_item_are_not_taken_for_a_repeat() -> None:
+    pages = {1: [1, 2, 3], 2: [3, 4, 5], 3: [5]}  # an item inserted meanwhile shifts one over
+
+    async def fetch(page: int) -> Page[Item]:
+        return Page(items=[Item(id=i) for i in pages[page]], has_more=page < 3, current_page=page)
+
+    assert [i.id async for i in Paginator(fetch)] == [1, 2, 3, 3, 4, 5, 5]
+
+
 async def test_paginating_over_http(api: Scripted, make_transport: MakeTransport) -> None:
     transport = make_transport()
     api.reply(
-        Reply(200, envelope([1, 2], current_page=1, per_page=2, last_page=2, has_more=True)),
-        Reply(200, envelope([3], current_page=2, per_page=2, last_page=2, has_more=False)),
+        Reply(200, envelope([1, 2], current_page=1, per_page=2, total_pages=2, has_more=True)),
+        Reply(200, envelope([3], current_page=2, per_page=2, total_pages=2, has_more=False)),
     )
 
     async def fetch(page: int) -> Page[Item]:

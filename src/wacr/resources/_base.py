@@ -236,14 +236,18 @@ class Resource:
         url = self._path(op, path or {})
         params = self._query(op, args) if args else None
         first = args.get("page") or 1
-        per_page = args.get("per_page")
         page_schema = op.query.get("page")
+        paginated = page_schema is not None
+        per_page = args.get("per_page")
+        if per_page is None and paginated:
+            # The size the server uses when none is asked for: a full page of it may have a next.
+            per_page = op.query.get("per_page", {}).get("default")
         if page_schema is not None:
             # Page n's query is `page=n` followed by the other arguments (build_query's order).
             others = self._query(op, {key: value for key, value in args.items() if key != "page"})
 
         def finish(envelope: Any, info: ResponseInfo) -> Page[M]:
-            return page_from_envelope(envelope, model, info, per_page=per_page)
+            return page_from_envelope(envelope, model, info, per_page=per_page, paginated=paginated)
 
         def fetch(page: int) -> Coroutine[Any, Any, Page[M]]:
             if page_schema is None:

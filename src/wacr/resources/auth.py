@@ -26,7 +26,7 @@ class Auth(Resource):
         *,
         phone: str,
         template_name: str,
-        code: str,
+        code: str | None = None,
         language: str | None = None,
         expiry_minutes: int | None = None,
         contact_id: int | None = None,
@@ -35,10 +35,13 @@ class Auth(Resource):
         max_retries: int | None = None,
         timeout: float | None = None,
     ) -> OtpSendResult:
-        """Send ``code`` to ``phone`` through an APPROVED AUTHENTICATION template (``POST /auth/send-otp``).
+        """Send a code to ``phone`` through an APPROVED AUTHENTICATION template (``POST /auth/send-otp``).
 
-        Replaces any active code for the same phone and ``purpose`` (default
-        ``authentication``); the contact is created when unknown. The code is not echoed back.
+        ``code`` is your own code (exactly 6 digits); leave it out and the server generates one,
+        which the result then carries (``code_auto_generated`` is true and ``code`` is the
+        code). A code you chose is not echoed back. Replaces any active code for the same phone
+        and ``purpose`` (default ``authentication``); the contact is created when unknown. An
+        unknown or unapproved template raises :class:`wacr.NotFoundError`.
         """
         body = {
             "phone": phone,

@@ -1,4 +1,4 @@
-"""``client.messages``: send text, template, media and interactive messages; read the history."""
+"""``client.messages``: send text, template, media, interactive and CTA URL messages; read the history."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from wacr._pagination import Paginator
 from wacr.models import (
+    CtaMessageResult,
     InteractiveButton,
     InteractiveMessageResult,
     InteractiveSection,
@@ -195,6 +196,39 @@ class Messages(Resource):
             timeout=timeout,
         )
 
+    async def send_cta(
+        self,
+        *,
+        phone: str,
+        message: str,
+        button_text: str,
+        button_url: str,
+        header_text: str | None = None,
+        footer_text: str | None = None,
+        contact_id: int | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> CtaMessageResult:
+        """Send a message with one URL button that opens ``button_url`` (``POST /messages/cta``).
+
+        ``phone`` 10-15 characters, ``message`` up to 1024, ``button_text`` up to 25,
+        ``button_url`` an http(s) URL up to 2048, ``header_text``/``footer_text`` up to 60. The
+        result adds ``button_text`` and ``button_url`` to the usual send fields. A deployment
+        without this operation answers 404 (:class:`wacr.NotFoundError`) or 405.
+        """
+        body = {
+            "phone": phone,
+            "message": message,
+            "button_text": button_text,
+            "button_url": button_url,
+            "header_text": header_text,
+            "footer_text": footer_text,
+            "contact_id": contact_id,
+        }
+        return await self._call(
+            "messages_send_cta", CtaMessageResult, body=body, max_retries=max_retries, timeout=timeout
+        )
+
     def list(
         self,
         *,
@@ -211,7 +245,7 @@ class Messages(Resource):
         """The message history, newest first (``GET /messages``).
 
         ``filters`` on ``type``, ``status``, ``interaction_id``, ``direction`` (operators
-        ``ne``, ``in``, ``not_in``).
+        ``ne``, ``in``, ``not_in``); there is no ``created_at`` filter on messages.
         """
         args = {
             "page": page,

@@ -12,7 +12,8 @@ __all__ = ["Sources"]
 
 
 class Sources(Resource):
-    """Lead sources, a contact's ``source_id`` (scopes ``sources:read``, ``sources:write``, ``:delete``)."""
+    """Lead sources, a contact's ``source_id`` (scopes ``sources:read``, ``sources:write``; deleting needs
+    ``sources:write`` too)."""
 
     __slots__ = ()
 
@@ -62,5 +63,9 @@ class Sources(Resource):
     async def delete(
         self, id: int, *, max_retries: int | None = None, timeout: float | None = None
     ) -> Deleted:
-        """Delete a source (``DELETE /sources/{id}``); refused while a contact still has it."""
+        """Delete a source (``DELETE /sources/{id}``).
+
+        Refused while contacts still have it: :class:`wacr.ConflictError` (409
+        ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
+        """
         return await self._delete("sources_delete", id, max_retries=max_retries, timeout=timeout)

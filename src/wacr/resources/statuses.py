@@ -12,7 +12,8 @@ __all__ = ["Statuses"]
 
 
 class Statuses(Resource):
-    """Contact statuses, a contact's ``status_id`` (scopes ``statuses:read``, ``:write``, ``:delete``)."""
+    """Contact statuses, a contact's ``status_id`` (scopes ``statuses:read``, ``statuses:write``; deleting
+    needs ``statuses:write`` too)."""
 
     __slots__ = ()
 
@@ -77,5 +78,9 @@ class Statuses(Resource):
     async def delete(
         self, id: int, *, max_retries: int | None = None, timeout: float | None = None
     ) -> Deleted:
-        """Delete a status (``DELETE /statuses/{id}``); refused while a contact still has it."""
+        """Delete a status (``DELETE /statuses/{id}``).
+
+        Refused while contacts still have it: :class:`wacr.ConflictError` (409
+        ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
+        """
         return await self._delete("statuses_delete", id, max_retries=max_retries, timeout=timeout)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wacr._pagination import Paginator
+from wacr.errors import ValidationError
 from wacr.models import Template, TemplateSyncResult
 from wacr.resources._base import Resource
 
@@ -43,9 +44,16 @@ class Templates(Resource):
         return self._paginate("templates_list", Template, args, max_retries=max_retries, timeout=timeout)
 
     async def get(
-        self, template_id: str, *, max_retries: int | None = None, timeout: float | None = None
+        self, template_id: str | int, *, max_retries: int | None = None, timeout: float | None = None
     ) -> Template:
-        """One template by its WhatsApp ``template_id`` (a string, not the integer ``id``)."""
+        """One template by its WhatsApp ``template_id`` (not the internal integer ``id``).
+
+        WhatsApp ids are digit strings (``"1234567890123456"``); an ``int`` is sent as its
+        digits. Any other non-empty id of letters, digits, ``_``, ``.`` and ``-`` (up to 64
+        characters) is sent as it is, since WA.cr documents the id as a string.
+        """
+        if template_id.__class__ is not str:
+            template_id = _template_id_text(template_id)
         return await self._call(
             "templates_get",
             Template,
@@ -57,7 +65,25 @@ class Templates(Resource):
     async def sync(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> TemplateSyncResult:
-        """Refresh the local template table from the WhatsApp Business Account (``POST /templates/sync``)."""
+        """Refresh the local template table from the WhatsApp Business Account (``POST /templates/sync``).
+
+        The result's ``synced_count`` is how many templates were synced and ``templates`` the
+        synced templates. An account without WhatsApp settings raises
+        :class:`wacr.WhatsAppNotConfiguredError`.
+        """
         return await self._call(
             "templates_sync", TemplateSyncResult, max_retries=max_retries, timeout=timeout
         )
+
+
+def _template_id_text(template_id: object) -> str:
+    """An ``int`` template id as its digits; anything else but a string is refused."""
+    if isinstance(template_id, str):
+        return template_id
+    if isinstance(template_id, bool) or not isinstance(template_id, int):
+        raise ValidationError(
+            errors={"template_id": [f"must be a string or an integer, not {type(template_id).__name__}"]}
+        )
+    if template_id < 0:
+        raise ValidationError(errors={"template_id": [f"must not be negative (got {template_id})"]})
+    return str(template_id)
