@@ -5,6 +5,8 @@
     wacr [--token T] [--base-url URL] [--json] COMMAND [OPTIONS]
 
     wacr send text --phone +201000000000 --message "Hi"
+    wacr send cta --phone +201000000000 --message "Your order" --button-text Track \\
+        --button-url https://example.com/track/42
     wacr otp send --phone +201000000000 --template-name otp_verification
     wacr contacts import contacts.csv --skip-duplicates
     wacr --json account
@@ -30,7 +32,6 @@ import csv
 import logging
 import os
 import re
-import secrets
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from typing import Any, TypeVar
 import orjson
 
 import wacr
-from wacr import _convert, _validate
+from wacr import _convert
 from wacr.models._operations import OPERATIONS
 
 try:  # the cli extra
@@ -168,7 +169,8 @@ class _App:
                 "current_page": page.current_page,
                 "per_page": page.per_page,
                 "total": page.total,
-                "last_page": page.last_page,
+                "total_pages": page.total_pages,
+                "count": page.count,
                 "has_more": page.has_more,
             }
         if self.json:
@@ -248,8 +250,8 @@ def _listing_footer(noun: str, count: int, page: wacr.Page[Any] | None) -> str:
     text = _count(count, noun.removesuffix("s")) if count else f"no {noun}"
     if page is None:
         return text
-    if page.current_page is not None and page.last_page is not None:
-        text += f" on page {page.current_page} of {page.last_page}"
+    if page.current_page is not None and page.total_pages is not None:
+        text += f" on page {page.current_page} of {page.total_pages}"
     if page.total is not None:
         text += f" ({page.total} in all)"
     if page.has_more and page.current_page is not None:
@@ -396,9 +398,9 @@ def _contact_id_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 # -- send -----------------------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(short_help="Send a message: text, template, media, interactive or cta.")
 def send() -> None:
-    """Send a WhatsApp message: text, template, media or interactive."""
+    """Send a WhatsApp message: text, template, media, interactive or cta (a URL button)."""
 
 
 @send.command("text")
@@ -528,10 +530,25 @@ def send_interactive(
     app.record("Interactive message sent", result)
 
 
+@send.command("cta")
+@_phone_option()
+@click.option("--message", required=True, help="The message text.")
+@click.option("--button-text", required=True, help="The label of the URL button.")
+@click.option("--button-url", required=True, help="Where the button leads (an http(s) URL).")
+@click.option("--header-text", help="Header text.")
+@click.option("--footer-text", help="Footer text.")
+@_contact_id_option()
+@_pass_app
+def send_cta(app: _App, /, **fields: Any) -> None:
+    """Send a call-to-action: a text with one URL button (inside the 24-hour window)."""
+    result = app.run(lambda client: client.messages.send_cta(**fields))
+    app.record("Call-to-action message sent", result)
+
+
 # -- otp --------------------------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(short_help="One-time codes: send (yours or server-generated), verify, resend, status.")
 def otp() -> None:
     """One-time codes through an APPROVED AUTHENTICATION template: send, verify, resend, status."""
 
@@ -543,7 +560,7 @@ def _purpose_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 @otp.command("send")
 @_phone_option()
 @click.option("--template-name", required=True, help="An APPROVED AUTHENTICATION template.")
-@click.option("--code", help="The code to send [default: 6 random digits, shown in the output].")
+@click.option("--code", help="The code to send (6 digits) [default: the server generates one].")
 @click.option("--language", help="Template language [default: en].")
 @click.option("--expiry-minutes", type=int, help="Minutes the code stays valid [default: 10].")
 @_contact_id_option()
@@ -556,14 +573,20 @@ def _purpose_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 )
 @_pass_app
 def otp_send(app: _App, /, code: str | None, additional_params: tuple[str, ...], **fields: Any) -> None:
-    """Send a one-time code (replaces the phone's active code for the same purpose)."""
-    code = code or f"{secrets.randbelow(10**6):06d}"
+    """Send a one-time code (replaces the phone's active code for the same purpose).
+
+    Without --code the server generates the code; the output says whether it did
+    (code_auto_generated) and shows the code when the server returns it.
+    """
     result = app.run(
         lambda client: client.auth.send_otp(
             code=code, additional_params=list(additional_params) or None, **fields
         )
     )
-    app.record("Code sent", result, {"code": code})
+    generated = result.code_auto_generated
+    if generated is None and code is not None:
+        generated = False  # the caller chose it (the server did not say)
+    app.record("Code sent", result, {"code_auto_generated": generated})
 
 
 @otp.command("verify")
@@ -900,8 +923,7 @@ def _parse_row(
             contact[name] = value
     for name, value in defaults.items():
         contact.setdefault(name, value)
-    if not errors:
-        errors = _validate.validate(_BATCH_ITEM, contact)
+    # The API's rules are checked by the SDK when the row is sent (see _send_batch).
     return _CsvRow(line, contact, _field_errors(errors) if errors else None)
 
 
@@ -915,68 +937,143 @@ async def _import_contacts(
     continue_on_error: bool = True,
     advance: Callable[[int], None] = lambda n: None,
 ) -> _ImportReport:
-    """Send the valid rows with ``client.contacts.batch_create`` and record every row's fate.
+    """Send the rows with ``client.contacts.batch_create`` and record every row's fate.
 
-    Invalid rows are failed without being sent. With ``continue_on_error=False`` the import
+    Rows the CSV reading found broken are failed without being sent; the others are checked by
+    the SDK's own argument checks as part of each ``batch_create`` call (the same rules as any
+    other call, nothing sent for a refused row). With ``continue_on_error=False`` the import
     stops at the first failed row (the server rolls back the batch it is in). A batch the
     server rejects as a whole (422, or a 5xx after which it may have been processed) fails its
     rows and the import goes on; other errors (401, 403, unreachable...) propagate, after the
     rows not handled yet are added to ``report.not_imported``.
     """
     options = {"continue_on_error": continue_on_error, "skip_duplicates": skip_duplicates}
-    batch: list[_CsvRow] = []
-    handled: set[int] = set()
+    done: set[int] = set()  # lines with an outcome in the report
 
-    async def flush() -> bool:
-        """Send the pending batch; False when one of its rows failed."""
-        if not batch:
-            return True
-        ok = await _send_batch(client, batch, options, report)
-        handled.update(row.line for row in batch)
-        advance(len(batch))
-        batch.clear()
-        return ok
+    def stop() -> _ImportReport:
+        report.not_imported.extend(row.line for row in rows if row.line not in done)
+        return report
 
+    position = 0
     try:
-        for index, row in enumerate(rows):
-            if row.problem is None:
-                batch.append(row)
-                ok = len(batch) < batch_size or await flush()
-                rest = rows[index + 1 :]
-            else:
-                # Send the rows before this one first, so that lines are handled in order.
-                ok = await flush()
-                rest = rows[index + 1 :] if ok else rows[index:]
-                if ok or continue_on_error:
-                    report.failed.append((row.line, row.problem))
-                    handled.add(row.line)
-                    advance(1)
-                    ok = False
+        while position < len(rows):
+            row = rows[position]
+            if row.problem is not None:
+                position += 1
+                report.failed.append((row.line, row.problem))
+                done.add(row.line)
+                advance(1)
+                if not continue_on_error:
+                    return stop()
+                continue
+            # A batch of consecutive readable rows: lines are handled in order.
+            batch: list[_CsvRow] = []
+            while position < len(rows) and len(batch) < batch_size and rows[position].problem is None:
+                batch.append(rows[position])
+                position += 1
+            ok = await _send_batch(client, batch, options, report, done, advance)
             if not ok and not continue_on_error:
-                report.not_imported.extend(r.line for r in rest)
-                return report
-        await flush()
+                return stop()
     except wacr.WacrError:
-        report.not_imported.extend(row.line for row in rows if row.line not in handled)
+        stop()
         raise
     return report
 
 
 async def _send_batch(
-    client: wacr.Client, batch: Sequence[_CsvRow], options: Mapping[str, bool], report: _ImportReport
+    client: wacr.Client,
+    batch: Sequence[_CsvRow],
+    options: Mapping[str, bool],
+    report: _ImportReport,
+    done: set[int],
+    advance: Callable[[int], None],
 ) -> bool:
-    try:
-        result = await client.contacts.batch_create([row.contact for row in batch], options=options)
-    except (wacr.ValidationError, wacr.ServerError, wacr.APIConnectionError) as exc:
-        ambiguous = getattr(exc, "may_have_been_processed", False)
-        if isinstance(exc, wacr.APIConnectionError) and not ambiguous:
-            raise  # the server is unreachable: every later batch would fail the same way
-        reason = _one_line(exc)
-        if ambiguous:
-            reason = f"the batch may have been created (not retried): {reason}"
-        report.failed.extend((row.line, reason) for row in batch)
-        return False
+    """Send one batch; False when one of its rows failed.
 
+    Rows the SDK refuses before sending (its ``ValidationError`` names ``contacts.<index>``) are
+    failed and the rest sent again; stopping on error, only the rows before the first refused one
+    are sent.
+    """
+    rows = list(batch)
+    all_ok = True
+    # Stopping on error: a refused row fails only once the rows before it went through, so that
+    # the import stops at the first failure in the file's order.
+    held: tuple[_CsvRow, str] | None = None
+    while rows:
+        try:
+            result = await client.contacts.batch_create([row.contact for row in rows], options=options)
+        except wacr.ValidationError as exc:
+            refused = _refused_rows(exc, len(rows)) if exc.status is None else None
+            if refused is None:
+                if exc.status is None:
+                    raise  # the batch itself breaks a rule, not one of its rows
+                _fail_batch(exc, rows, report, done, advance)
+                return False
+            if options["continue_on_error"]:
+                for index in sorted(refused):
+                    report.failed.append((rows[index].line, _field_errors(refused[index])))
+                    done.add(rows[index].line)
+                    advance(1)
+                rows = [row for index, row in enumerate(rows) if index not in refused]
+                all_ok = False
+            else:
+                first = min(refused)
+                held = (rows[first], _field_errors(refused[first]))
+                rows = rows[:first]
+            continue
+        except (wacr.ServerError, wacr.APIConnectionError) as exc:
+            if isinstance(exc, wacr.APIConnectionError) and not exc.may_have_been_processed:
+                raise  # the server is unreachable: every later batch would fail the same way
+            _fail_batch(exc, rows, report, done, advance)
+            return False
+        _record_result(result, rows, options, report)
+        done.update(row.line for row in rows)
+        advance(len(rows))
+        if result.errors:
+            return False
+        break
+    if held is not None:
+        report.failed.append((held[0].line, held[1]))
+        done.add(held[0].line)
+        advance(1)
+        return False
+    return all_ok
+
+
+def _refused_rows(error: wacr.ValidationError, count: int) -> dict[int, dict[str, list[str]]] | None:
+    """The SDK's pre-send errors of a batch by row index (``contacts.3.phone`` -> row 3, ``phone``);
+    ``None`` when an error is not about one row."""
+    rows: dict[int, dict[str, list[str]]] = {}
+    for path, messages in (error.errors or {}).items():
+        head, index, field_path = [*path.split(".", 2), "", ""][:3]
+        if head != "contacts" or not index.isdigit() or int(index) >= count:
+            return None
+        rows.setdefault(int(index), {})[field_path or "row"] = list(messages)
+    return rows or None
+
+
+def _fail_batch(
+    exc: wacr.WacrError,
+    rows: Sequence[_CsvRow],
+    report: _ImportReport,
+    done: set[int],
+    advance: Callable[[int], None],
+) -> None:
+    """A batch the server refused as a whole, or whose fate is unknown: each of its rows failed."""
+    reason = _one_line(exc)
+    if getattr(exc, "may_have_been_processed", False):
+        reason = f"the batch may have been created (not retried): {reason}"
+    report.failed.extend((row.line, reason) for row in rows)
+    done.update(row.line for row in rows)
+    advance(len(rows))
+
+
+def _record_result(
+    result: wacr.models.BatchCreateResult,
+    batch: Sequence[_CsvRow],
+    options: Mapping[str, bool],
+    report: _ImportReport,
+) -> None:
     def line_of(index: int | None) -> int | None:
         return batch[index].line if index is not None and 0 <= index < len(batch) else None
 
@@ -995,7 +1092,6 @@ async def _send_batch(
     if result.errors and not options["continue_on_error"]:
         # Stopping on error: the server rolled the whole batch back.
         report.not_imported.extend(row.line for row in batch if row.line not in handled)
-    return not result.errors
 
 
 def _count(number: int, noun: str) -> str:
@@ -1154,14 +1250,17 @@ def templates_sync(app: _App) -> None:
 @cli.command("account")
 @_pass_app
 def account(app: _App) -> None:
-    """The account, its usage and the plan's limits."""
+    """The account, its usage, the plan's limits and the rate-limit figures."""
 
     async def fetch(client: wacr.Client) -> tuple[Any, Any, Any]:
         return await asyncio.gather(client.account.get(), client.account.usage(), client.account.limits())
 
     info, usage, limits = app.run(fetch)
+    rate = _rate_limit(info, usage, limits)
     if app.json:
-        app.emit_json({"account": _wire(info), "usage": _wire(usage), "limits": _wire(limits)})
+        app.emit_json(
+            {"account": _wire(info), "usage": _wire(usage), "limits": _wire(limits), "rate_limit": rate}
+        )
         return
     app.record("Account", info)
     table = Table(title="Usage", title_justify="left", box=None, padding=(0, 2), header_style="bold")
@@ -1177,6 +1276,24 @@ def account(app: _App) -> None:
     features = wire_limits.get("features") or {}
     on = ", ".join(name for name, enabled in features.items() if enabled) or "none"
     app.console.print(Text(f"API calls per minute: {_text(per_minute) or '?'}; features: {on}"))
+    if rate is not None:
+        resets = f"; the window resets at {rate['reset']}" if rate["reset"] else ""
+        app.console.print(Text(f"Rate limit: {rate['remaining']} of {rate['limit']} requests left{resets}"))
+
+
+def _rate_limit(*results: Any) -> dict[str, Any] | None:
+    """The rate-limit figures of these answers' ``X-RateLimit-*`` headers, as JSON: those of the
+    answer with the fewest requests left (the latest state of the window), or ``None``."""
+    figures = [
+        result.response.rate_limit
+        for result in results
+        if result.response is not None and result.response.rate_limit is not None
+    ]
+    if not figures:
+        return None
+    latest = min(figures, key=lambda figure: figure.remaining)
+    reset = latest.reset.isoformat() if latest.reset is not None else None
+    return {"limit": latest.limit, "remaining": latest.remaining, "reset": reset}
 
 
 # -- emulator -----------------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ def test_contacts_list_one_page_all_pages_and_filters(wacr_cli: Run, tmp_path: P
         "current_page": 2,
         "per_page": 5,
         "total": 12,
-        "last_page": 3,
+        "total_pages": 3,
+        "count": 5,
         "has_more": True,
     }
 
@@ -304,7 +305,7 @@ def test_templates_list_and_sync(wacr_cli: Run) -> None:
 
     synced = wacr_cli("--json", "templates", "sync")
     assert synced.code == 0, synced.err
-    assert synced.json["synced"] >= 1
+    assert synced.json["synced_count"] >= 1
 
 
 def test_account(wacr_cli: Run) -> None:
