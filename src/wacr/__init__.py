@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from wacr import models
 from wacr._pagination import AsyncPager, Page, Paginator
-from wacr._response import ResponseInfo
+from wacr._response import RateLimit, ResponseInfo
 from wacr._version import __version__
 from wacr.errors import (
     APIConnectionError,
@@ -20,6 +20,7 @@ from wacr.errors import (
     APITimeoutError,
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     ContactOptedOutError,
     FeatureLimitExceededError,
     FeatureNotAvailableError,
@@ -35,6 +36,7 @@ from wacr.errors import (
     OTPVerificationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     ValidationError,
     WacrError,
@@ -75,6 +77,7 @@ __all__ = [
     "AuthenticationError",
     "Client",
     "ConfigurationError",
+    "ConflictError",
     "ContactOptedOutError",
     "Deleted",
     "FeatureLimitExceededError",
@@ -92,8 +95,10 @@ __all__ = [
     "Page",
     "Paginator",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
     "ResponseInfo",
+    "ResponseTooLargeError",
     "ServerError",
     "ValidationError",
     "WacrError",

@@ -7,7 +7,7 @@ from types import TracebackType
 
 import aiohttp
 
-from wacr._transport import Transport
+from wacr._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport
 from wacr._version import __version__
 from wacr.errors import ConfigurationError
 from wacr.resources import (
@@ -50,7 +50,16 @@ class Client:
     attempt; ``max_retries`` the retries after the first attempt (0 turns them off); a
     ``Retry-After`` longer than ``max_retry_wait`` seconds raises instead of sleeping.
     ``connection_limit`` caps the open connections of the session the client creates.
-    Every method also takes ``max_retries=`` and ``timeout=`` for that one call.
+    ``max_response_size`` caps a response body, in bytes after decompression (default 32 MiB,
+    far above any answer of this API): a larger one raises :class:`wacr.ResponseTooLargeError`
+    without being held in memory. Every method also takes ``max_retries=`` and ``timeout=`` for
+    that one call.
+
+    A token with a control character (CR, LF, tab, any C0 or C1 control) cannot go in an HTTP
+    header and raises :class:`wacr.ConfigurationError` here. wacr's retry policy is the only one,
+    with a ``session`` of yours too: a POST is sent at most once, any other call at most
+    ``max_retries + 1`` times (aiohttp's own resend on a dropped connection is turned off for
+    wacr's requests; your session's middlewares still run).
     """
 
     __slots__ = (
@@ -77,14 +86,13 @@ class Client:
         max_retry_wait: float = 60.0,
         session: aiohttp.ClientSession | None = None,
         connection_limit: int = 100,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         token = token if token is not None else os.environ.get("WACR_TOKEN")
         if not token or not token.strip():
             raise ConfigurationError(
                 "no API token: pass Client(token=...) or set the WACR_TOKEN environment variable"
             )
-        if any(ch in token for ch in "\r\n"):
-            raise ConfigurationError("the API token must not contain line breaks")
         if timeout <= 0:
             raise ConfigurationError(f"timeout must be positive, got {timeout!r}")
         if max_retries < 0:
@@ -102,6 +110,7 @@ class Client:
             session=session,
             connector_limit=connection_limit,
             user_agent=USER_AGENT,
+            max_response_size=max_response_size,
         )
         #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
         self.base_url = self._transport.base_url

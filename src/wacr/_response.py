@@ -2,28 +2,91 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["ResponseInfo"]
+__all__ = ["RateLimit", "ResponseInfo"]
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def _count(raw: str | None) -> int | None:
+    """A header's non-negative integer (``"60"``, ``" 60 "``), else ``None``."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    return int(raw)
+
+
+def _unix_time(raw: str | None) -> _dt.datetime | None:
+    """An aware UTC datetime from a Unix time in seconds (``"1767225600"``, fractions allowed)."""
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw.strip())
+        return _EPOCH + _dt.timedelta(seconds=seconds)
+    except (ValueError, OverflowError):  # not a number, NaN/inf, or beyond datetime's range
+        return None
+
+
+@attrs.frozen(slots=True)
+class RateLimit:
+    """The rate-limit figures of one answer, from its ``X-RateLimit-*`` headers.
+
+    ``limit`` is how many requests the current window allows, ``remaining`` how many of them
+    are left, ``reset`` when the window starts again (an aware UTC datetime, from the Unix time
+    in ``X-RateLimit-Reset``). ``reset`` is ``None`` when the server did not send that header
+    or sent one that is not a Unix time (Laravel's throttle sends it only with a 429).
+    """
+
+    #: Requests the current window allows (``X-RateLimit-Limit``).
+    limit: int
+    #: Requests left in the window (``X-RateLimit-Remaining``).
+    remaining: int
+    #: When the window starts again (``X-RateLimit-Reset``), or ``None`` when not given.
+    reset: _dt.datetime | None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimit | None:
+        """Parse the headers tolerantly; never raises.
+
+        ``None`` unless both ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining`` are there and
+        are whole numbers >= 0 (a garbled figure is no figure: nothing is guessed); a missing or
+        garbled ``X-RateLimit-Reset`` leaves ``reset`` ``None``. With a header sent twice the
+        first value counts.
+        """
+        get = headers.get
+        limit = _count(get("X-RateLimit-Limit") or get("x-ratelimit-limit"))
+        if limit is None:
+            return None
+        remaining = _count(get("X-RateLimit-Remaining") or get("x-ratelimit-remaining"))
+        if remaining is None:
+            return None
+        reset = _unix_time(get("X-RateLimit-Reset") or get("x-ratelimit-reset"))
+        return cls(limit, remaining, reset)
 
 
 @attrs.frozen(slots=True, repr=False)
 class ResponseInfo:
-    """The HTTP side of a successful call: status, headers, request id, timing.
+    """The HTTP side of a successful call: status, headers, request id, timing, rate limit.
 
     Every model a call returns exposes it as ``result.response`` (and a page as
     ``page.response``), so the request id of any call is at hand without a second parse::
 
         sent = await client.messages.send_text(phone=..., message=...)
         sent.response.request_id, sent.response.status, sent.response.headers["Date"]
+        sent.response.rate_limit  # RateLimit(limit=60, remaining=59, reset=...) or None
     """
 
     #: HTTP status code (200, 201, ...).
     status: int
-    #: Response headers, read-only and case-insensitive.
+    #: Response headers, read-only and case-insensitive (a header that echoes the API token
+    #: has it masked).
     headers: Mapping[str, str]
     #: ``meta.request_id`` of the envelope, else the ``X-Request-Id`` header.
     request_id: str | None
@@ -37,8 +100,13 @@ class ResponseInfo:
     url: str
     #: Seconds from sending the last attempt to reading its body.
     elapsed: float
-    #: How many attempts the call took (1 when it was not retried).
+    #: How many attempts the call took (1 when it was not retried): each one was sent.
     attempts: int
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The ``X-RateLimit-*`` headers, parsed on access (``None`` when the server sent none)."""
+        return RateLimit.from_headers(self.headers)
 
     def __repr__(self) -> str:
         # Headers and meta are left out: long, and rarely what one looks for in a log.
@@ -47,3 +115,47 @@ class ResponseInfo:
             f"request_id={self.request_id!r}, elapsed={self.elapsed:.3f}, "
             f"attempts={self.attempts})"
         )
+
+
+# The transport builds one ResponseInfo per call. attrs' __init__ of a frozen class stores each
+# field through object.__setattr__; the slots' own descriptors store the same values in about a
+# third of the time. tests/core/test_transport.py checks that both build equal objects.
+_FIELDS = ("status", "headers", "request_id", "message", "meta", "method", "url", "elapsed", "attempts")
+assert tuple(a.name for a in attrs.fields(ResponseInfo)) == _FIELDS, "update new_response_info"
+_new = object.__new__
+(
+    _set_status,
+    _set_headers,
+    _set_request_id,
+    _set_message,
+    _set_meta,
+    _set_method,
+    _set_url,
+    _set_elapsed,
+    _set_attempts,
+) = (ResponseInfo.__dict__[name].__set__ for name in _FIELDS)
+
+
+def new_response_info(
+    status: int,
+    headers: Mapping[str, str],
+    request_id: str | None,
+    message: str | None,
+    meta: dict[str, Any] | None,
+    method: str,
+    url: str,
+    elapsed: float,
+    attempts: int,
+) -> ResponseInfo:
+    """``ResponseInfo(...)`` for the hot path: the same object, built faster."""
+    info: ResponseInfo = _new(ResponseInfo)
+    _set_status(info, status)
+    _set_headers(info, headers)
+    _set_request_id(info, request_id)
+    _set_message(info, message)
+    _set_meta(info, meta)
+    _set_method(info, method)
+    _set_url(info, url)
+    _set_elapsed(info, elapsed)
+    _set_attempts(info, attempts)
+    return info

@@ -9,6 +9,14 @@ Retry policy (``design.md``), run by ``backoff``:
   timeouts and connections dropped after the request was written;
 * a POST is never repeated after such an ambiguous failure: a second attempt could message a
   customer twice or burn an OTP attempt. The error says the request may have been processed.
+
+wacr's policy is the only one: aiohttp's session would itself send an idempotent request again
+when the connection drops (``_send_once`` stops that), so a call is sent at most once for a POST
+and at most ``max_retries + 1`` times otherwise, and ``ResponseInfo.attempts`` counts the sends.
+
+Bounds: a response body above ``max_response_size`` bytes (after decompression) is refused
+(:class:`~wacr.ResponseTooLargeError`), read in chunks so that no more than that is held; a
+request whose path and query exceed :data:`MAX_URL_LENGTH` is refused before sending.
 """
 
 from __future__ import annotations
@@ -17,9 +25,9 @@ import asyncio
 import logging
 import platform
 import time
-import types
+import unicodedata
 import warnings
-from collections.abc import Callable, Coroutine, Generator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import aiohttp
@@ -29,26 +37,47 @@ import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from wacr._response import ResponseInfo
+from wacr._response import ResponseInfo, new_response_info
 from wacr._version import __version__
 from wacr.errors import (
+    IDEMPOTENT_METHODS,
     APIConnectionError,
     APIError,
     APITimeoutError,
     ConfigurationError,
     InvalidResponseError,
+    Redactor,
+    ResponseTooLargeError,
     ServerError,
+    ValidationError,
     WacrError,
     error_from_response,
 )
 
-__all__ = ["IDEMPOTENT_METHODS", "RawResult", "Transport"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "IDEMPOTENT_METHODS",
+    "MAX_URL_LENGTH",
+    "RawResult",
+    "Transport",
+]
 
 _log = logging.getLogger("wacr")
 _DEBUG = logging.DEBUG
 
-#: Methods retried after an ambiguous failure (5xx, timeout, dropped connection).
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+#: The default cap on a response body, in bytes after decompression: 32 MiB. The largest answers
+#: of this API are pages of at most 100 contacts (a few hundred KiB even with long custom
+#: fields) and template lists; 32 MiB is a hundred times that, and bounds what a hostile or
+#: broken server (or a gzip bomb) can make the client hold.
+DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
+#: The longest request target (path and encoded query) wacr sends: servers refuse longer ones
+#: (Apache's LimitRequestLine is 8190 bytes and nginx's request-line buffer 8 KiB, both counting
+#: the method and the protocol too), so a longer URL is refused before sending.
+MAX_URL_LENGTH = 8000
+# Below this many characters of query, the encoded query cannot exceed the bound (one character
+# encodes to at most 12: four UTF-8 bytes of three characters each), so it is not measured.
+_QUERY_SURE = 600
+_EMPTY_URL = URL("http://localhost/")
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # Failures where nothing was written: safe to retry for any method.
 _NOT_SENT = (
@@ -66,6 +95,44 @@ _DROPPED = (
 )
 # Everything the request can raise that is about the network rather than a bug of ours.
 _NETWORK = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
+
+
+class _NotResent(aiohttp.ClientConnectionError):
+    """Carries a dropped-connection error past aiohttp's own resend (see ``_send_once``)."""
+
+    def __init__(self, error: aiohttp.ClientConnectionError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+_Handler = Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]]
+
+
+async def _send_once(request: aiohttp.ClientRequest, handler: _Handler) -> aiohttp.ClientResponse:
+    """A client middleware that keeps aiohttp from sending a request twice.
+
+    ``ClientSession._request`` sends a GET, HEAD, OPTIONS, PUT or DELETE again, once, when the
+    connection fails with ``ServerDisconnectedError`` or ``ClientOSError`` after it was made
+    (RFC 9112's advice for a reused keep-alive connection), with no setting to turn it off. That
+    resend would hide under wacr's own retries: ``max_retries=0`` would send twice. The
+    middleware runs inside that loop and hands such a failure on in a type the loop does not
+    resend; the transport unwraps it and applies its own policy.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # a failure to connect: nothing was written, and aiohttp does not resend it
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+        raise _NotResent(exc) from exc
+
+
+def _session_middlewares(session: aiohttp.ClientSession | None) -> tuple[Any, ...]:
+    """What the transport passes as each request's ``middlewares``: ``_send_once`` around the
+    session's own middlewares (a request's middlewares replace the session's, and aiohttp has no
+    public reader of a session's middlewares: the attribute is read once, defensively)."""
+    theirs: Sequence[Any] = getattr(session, "_middlewares", None) or () if session is not None else ()
+    return (_send_once, *theirs)
+
 
 Params = Mapping[str, str] | list[tuple[str, str]]
 T = TypeVar("T")
@@ -182,46 +249,34 @@ def _forget_request_headers(exc: BaseException) -> None:
         exc.args = tuple(clean if arg is info else arg for arg in exc.args)
 
 
-def _info_builder() -> Callable[..., ResponseInfo]:
-    """``ResponseInfo(...)`` for the hot path (positional, in field order), without the
-    frozen-instance machinery.
+def _check_token(token: str) -> None:
+    """Refuse a token that cannot go in an HTTP header, naming the character (not the token).
 
-    ``ResponseInfo`` is frozen, so attrs' ``__init__`` stores each field through
-    ``object.__setattr__``; filling the slots through their descriptors stores the same values
-    in a third of the time (every call builds one). Should ``__init__`` ever do more than store
-    its arguments (validators, converters, defaults, hooks), the real constructor is used.
+    Header values cannot carry control characters: CR, LF and NUL would split or end the header,
+    and the other C0 controls (tab included: a pasted token has none), DEL and the C1 controls are
+    refused by servers or mangled by proxies. A lone surrogate cannot be encoded at all.
     """
-    cls = ResponseInfo
-    fields = attrs.fields(cls)
-    names = [a.name for a in fields]
-    code = getattr(cls.__init__, "__code__", None)
-    plain = (
-        code is not None
-        and code.co_filename.startswith("<attrs generated")
-        and list(code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]) == names
-        and not hasattr(cls, "__attrs_pre_init__")
-        and not hasattr(cls, "__attrs_post_init__")
-        and not hasattr(cls, "_attrs_cached_hash")
-        and all(a.validator is None and a.converter is None and a.default is attrs.NOTHING for a in fields)
-        and all(isinstance(cls.__dict__.get(name), types.MemberDescriptorType) for name in names)
-    )
-    if not plain:
-        return lambda *values: cls(**dict(zip(names, values, strict=True)))
-    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def new_info({', '.join(names)}):", "  info = _new(_cls)"]
-    for n, name in enumerate(names):
-        ns[f"_set{n}"] = cls.__dict__[name].__set__
-        lines.append(f"  _set{n}(info, {name})")
-    lines.append("  return info")
-    exec(compile("\n".join(lines), "<wacr ResponseInfo>", "exec"), ns)
-    return ns["new_info"]  # type: ignore[no-any-return]
-
-
-_new_info = _info_builder()
+    for position, ch in enumerate(token):
+        if unicodedata.category(ch) == "Cc":
+            raise ConfigurationError(
+                f"the API token contains a control character (U+{ord(ch):04X}) at position "
+                f"{position + 1}: an HTTP header cannot carry it; check how the token was copied"
+            )
+        if "\ud800" <= ch <= "\udfff":
+            raise ConfigurationError(
+                f"the API token contains a lone surrogate (U+{ord(ch):04X}) at position {position + 1}, "
+                "which cannot be encoded"
+            )
 
 
 def _default_user_agent() -> str:
     return f"wacr-python/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
+
+
+def _query_chars(params: Params) -> int:
+    """The query's length before encoding (what ``request`` compares with ``_QUERY_SURE``)."""
+    items = params.items() if isinstance(params, Mapping) else params
+    return sum(len(key) + len(value) + 2 for key, value in items)
 
 
 class Transport:
@@ -246,11 +301,11 @@ class Transport:
         user_agent: str | None = None,
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         if not isinstance(token, str) or not token.strip():
             raise ConfigurationError("an API token is required")
-        if any(ch in token for ch in "\r\n\0"):
-            raise ConfigurationError("the API token contains a line break or NUL character")
+        _check_token(token)
         try:
             parsed = URL(base_url)
         except (TypeError, ValueError) as exc:
@@ -265,14 +320,24 @@ class Transport:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         if not max_retry_wait >= 0:
             raise ConfigurationError(f"max_retry_wait must be >= 0, got {max_retry_wait!r}")
+        if (
+            isinstance(max_response_size, bool)
+            or not isinstance(max_response_size, int)
+            or max_response_size < 1
+        ):
+            raise ConfigurationError(
+                f"max_response_size must be a number of bytes >= 1, got {max_response_size!r}"
+            )
 
         self.base_url = base_url.rstrip("/")
         self.timeout = float(timeout)
         self.max_retries = max_retries
         self.max_retry_wait = float(max_retry_wait)
-        self._token = token
-        self._token_bytes = token.encode()
+        self.max_response_size = max_response_size
+        self._redactor = Redactor(token)
+        self._base_path_length = len(parsed.raw_path.rstrip("/"))
         self._session = session
+        self._middlewares = _session_middlewares(session)
         self._owns_session = session is None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._connector_limit = connector_limit
@@ -370,6 +435,8 @@ class Transport:
         retries = self.max_retries if max_retries is None else max_retries
         if retries < 0:
             raise ConfigurationError(f"max_retries must be >= 0, got {retries!r}")
+        if params and self._base_path_length + len(path) + _query_chars(params) > _QUERY_SURE:
+            self._check_url_length(path, params)
         call = _Call(
             method,
             path,
@@ -382,6 +449,28 @@ class Transport:
             then,
         )
         return self._attempt(call)
+
+    def _check_url_length(self, path: str, params: Params) -> None:
+        """Refuse, before sending, a request whose path and encoded query exceed MAX_URL_LENGTH,
+        naming the longest query parameter."""
+        pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+        # Encoded as aiohttp will (yarl), one pair at a time to find the longest.
+        encoded = [_EMPTY_URL.with_query([pair]).raw_query_string for pair in pairs]
+        total = self._base_path_length + len(path) + 1 + sum(len(e) for e in encoded) + len(encoded) - 1
+        if total <= MAX_URL_LENGTH:
+            return
+        longest = max(range(len(pairs)), key=lambda n: len(encoded[n]))
+        name = pairs[longest][0]
+        raise ValidationError(
+            f"the request URL would be {total} characters long, above the {MAX_URL_LENGTH} that "
+            "servers accept",
+            errors={
+                name: [
+                    f"too long: {len(encoded[longest])} characters once encoded, in a URL of {total} "
+                    f"(at most {MAX_URL_LENGTH})"
+                ]
+            },
+        )
 
     async def aclose(self) -> None:
         """Close the session this transport created; a session passed in is left open."""
@@ -427,6 +516,8 @@ class Transport:
         backoff costs ~5 us per call (timestamps, a dict, a generator), a few percent of a
         loopback request: the first attempt runs bare, and backoff takes over only after a
         failure worth retrying, starting with that failure so that it waits first.
+
+        Every error leaving here has been through the redactor (``Redactor.scrub``).
         """
         try:
             call.attempt += 1
@@ -436,6 +527,7 @@ class Transport:
             ):
                 session = self._get_session()
             started = time.perf_counter()
+            dropped: BaseException | None = None
             try:
                 async with session.request(
                     call.method,
@@ -445,41 +537,47 @@ class Transport:
                     headers=call.headers,
                     timeout=call.timeout,
                     allow_redirects=False,  # a redirect would turn a POST into a GET
+                    middlewares=self._middlewares,
                 ) as resp:
-                    body = await resp.read()
                     status = resp.status
-                    headers = resp.headers
+                    headers: Mapping[str, str] = resp.headers
+                    length = resp.content_length
+                    if (
+                        length is not None
+                        and length <= self.max_response_size
+                        and "Content-Encoding" not in headers
+                    ):
+                        body = await resp.read()  # no more than Content-Length
+                    else:
+                        body = await self._read_capped(resp, call, headers)
             except _NETWORK as exc:
-                elapsed = time.perf_counter() - started
-                failure = self._network_failure(call, exc)
-                self._log_attempt(call, type(exc).__name__, elapsed, None)
-                _forget_request_headers(exc)
-                raise failure from exc
+                dropped = exc.error if exc.__class__ is _NotResent else exc
             except RuntimeError as exc:
                 if session.closed:
                     raise ConfigurationError("the aiohttp session given to wacr is closed") from exc
                 raise
             elapsed = time.perf_counter() - started
+            if dropped is not None:
+                # Raised outside the except block, so that only the original error is chained.
+                failure = self._network_failure(call, dropped)
+                self._log_attempt(call, type(dropped).__name__, elapsed, None)
+                _forget_request_headers(dropped)
+                raise failure from dropped
 
+            redactor = self._redactor
             if not 200 <= status < 300:
                 error = error_from_response(
-                    status,
-                    headers,
-                    body,
-                    method=call.method,
-                    url=call.url,
-                    redact=(self._token,),
+                    status, headers, body, method=call.method, url=call.url, redact=redactor
                 )
                 self._log_attempt(call, status, elapsed, error.request_id)
                 raise self._http_failure(call, error)
 
             # A 2xx, read here rather than in a helper: every call comes this way, and on a real
-            # connection each extra function call costs microseconds (cold caches).
+            # connection each extra function call costs microseconds (cold caches). The body is
+            # the server's answer and reaches the caller unchanged; only what wacr stores beside
+            # it (headers, request id) is checked for an echoed token.
             envelope: Any = None
             if body:
-                if self._token_bytes in body:
-                    # A server that echoes the token must not hand it to models, errors or logs.
-                    body = body.replace(self._token_bytes, b"[REDACTED]")
                 problem = None
                 try:
                     envelope = orjson.loads(body)
@@ -487,15 +585,14 @@ class Transport:
                     problem = str(exc)
                 if problem is not None and body.strip():
                     # Raised outside the except block, so the decoder's error (it holds the whole
-                    # body) is not chained; the body kept on the error is redacted.
-                    self._log_attempt(call, status, elapsed, headers.get("X-Request-Id"))
+                    # body) is not chained.
+                    request_id = headers.get("X-Request-Id")
+                    self._log_attempt(call, status, elapsed, request_id)
                     raise InvalidResponseError(
                         f"the response body is not valid JSON ({problem})",
                         status=status,
-                        request_id=headers.get("X-Request-Id"),
-                        body=body.replace(self._token.encode(), b"[REDACTED]").decode(
-                            "utf-8", errors="replace"
-                        ),
+                        request_id=request_id,
+                        body=body.decode("utf-8", errors="replace"),
                         method=call.method,
                         url=call.url,
                     )
@@ -504,13 +601,12 @@ class Transport:
                 if envelope.get("success") is False:
                     # An error dressed as a success: report it like any other error answer.
                     error = error_from_response(
-                        status,
-                        headers,
-                        body,
-                        method=call.method,
-                        url=call.url,
-                        redact=(self._token,),
+                        status, headers, body, method=call.method, url=call.url, redact=redactor
                     )
+                    if not call.idempotent and (isinstance(error, ServerError) or type(error) is APIError):
+                        # A 2xx whose code is a server failure, or one wacr does not know: the
+                        # server may have done the work.
+                        error.may_have_been_processed = True
                     self._log_attempt(call, status, elapsed, error.request_id)
                     raise error
                 meta = envelope.get("meta")
@@ -525,23 +621,71 @@ class Transport:
                     message = None
             if request_id is None:
                 request_id = headers.get("X-Request-Id")
+            headers = redactor.headers(headers)  # the same object unless a header echoes the token
+            if request_id is not None and redactor.found(request_id):
+                request_id = redactor.text(request_id)
             if _log.isEnabledFor(_DEBUG):
                 self._log_attempt(call, status, elapsed, request_id)
             # Positional, in ResponseInfo's field order (status, headers, request_id, message, meta,
-            # method, url, elapsed, attempts): the cheapest call on a path every request takes.
-            info = _new_info(
+            # method, url, elapsed, attempts).
+            info = new_response_info(
                 status, headers, request_id, message, meta, call.method, call.url, elapsed, call.attempt
             )
             then = call.then
             if then is not None:
-                return then(envelope, info)
+                try:
+                    return then(envelope, info)
+                except InvalidResponseError as error:
+                    # Built from the body by the converter: give it what it lacks of the call.
+                    if error.status is None:
+                        error.status = status
+                    if error.method is None:
+                        error.method, error.url = call.method, call.url
+                    if error.request_id is None:
+                        error.request_id = request_id
+                    raise
             return RawResult(status, headers, body, envelope, info)
         except _Retry as failure:
             if call.retrying:
                 raise  # to backoff, which sleeps and calls _retry_attempt again
             call.retrying = True
             call.pending = failure
+        except WacrError as error:
+            self._redactor.scrub(error)
+            raise
         return await self._with_retries(call)
+
+    async def _read_capped(
+        self, resp: aiohttp.ClientResponse, call: _Call, headers: Mapping[str, str]
+    ) -> bytes:
+        """Read a body in chunks, counting bytes after decompression, and stop (closing the
+        connection) once there are more than ``max_response_size``."""
+        limit = self.max_response_size
+        length = resp.content_length
+        chunks: list[bytes] = []
+        size = 0
+        if length is None or length <= limit or "Content-Encoding" in headers:
+            async for chunk in resp.content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    break
+                chunks.append(chunk)
+            else:
+                return b"".join(chunks)
+        # Over the cap (told by Content-Length, or counted): refuse without reading the rest.
+        chunks.clear()
+        resp.close()
+        status = resp.status
+        raise ResponseTooLargeError(
+            f"the response body is larger than max_response_size ({limit} bytes"
+            + ("" if length is None or "Content-Encoding" in headers else f"; Content-Length says {length}")
+            + "); raise Client(max_response_size=...) if such an answer is expected",
+            limit=limit,
+            status=status,
+            request_id=headers.get("X-Request-Id"),
+            method=call.method,
+            url=call.url,
+        )
 
     # -- what to do about a failure ---------------------------------------------------------
 
@@ -583,8 +727,7 @@ class Transport:
             return error
         if status is not None and status >= 500:
             if not call.idempotent:
-                if isinstance(error, ServerError):
-                    error.may_have_been_processed = True
+                error.may_have_been_processed = True
                 return error
             if status in _RETRY_STATUSES and call.attempt <= call.max_retries:
                 return _Retry(error, None)
@@ -594,6 +737,8 @@ class Transport:
 
     def _log_attempt(self, call: _Call, outcome: int | str, elapsed: float, request_id: str | None) -> None:
         if _log.isEnabledFor(_DEBUG):
+            if request_id is not None:
+                request_id = self._redactor.text(request_id)
             _log.debug(
                 "%s %s -> %s in %.1f ms (attempt %d/%d, request_id=%s)",
                 call.method,

@@ -5,8 +5,30 @@ Every exception derives from :class:`WacrError`. Errors the server answered deri
 ``request_id`` and the raw ``body``; :func:`error_from_response` picks the most specific class
 from the code (then from the HTTP status when the code is unknown or missing).
 
-No exception ever holds the API token: the transport never hands it to this module, and a
-response body that echoes it back is redacted before it is stored.
+No exception ever holds the API token: the transport never hands it to this module, and
+:class:`Redactor` masks a token that a server echoes back (as is or escaped, in the body or in a
+header) in everything an error stores or shows, and cuts off a chained cause that would show it.
+
+The tree::
+
+    WacrError
+    ├── ConfigurationError
+    ├── InvalidResponseError              a 2xx body that breaks the contract
+    │   └── ResponseTooLargeError         a body above ``max_response_size``
+    ├── APIConnectionError                no answer (refused, DNS, TLS, dropped)
+    │   └── APITimeoutError
+    ├── APIError                          the server answered an error
+    │   ├── AuthenticationError           401
+    │   ├── PermissionDeniedError         403 (InsufficientScopeError, FeatureLimitExceededError,
+    │   │                                      FeatureNotAvailableError, ContactOptedOutError)
+    │   ├── NotFoundError                 404 (NOT_FOUND, RESOURCE_NOT_FOUND)
+    │   ├── ConflictError                 409 (RESOURCE_CONFLICT: a source/status still in use)
+    │   ├── ValidationError               422 (WhatsAppNotConfiguredError, OTPVerificationError and
+    │   │                                      its four outcomes; INVALID_MEDIA_TYPE)
+    │   ├── RateLimitError                429
+    │   └── ServerError                   5xx (MessageSendFailedError, InternalServerError)
+    └── WebhookError
+        └── WebhookSignatureError
 """
 
 from __future__ import annotations
@@ -14,12 +36,17 @@ from __future__ import annotations
 import email.utils
 import http
 import math
+import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+if TYPE_CHECKING:
+    from wacr._response import RateLimit
 
 __all__ = [
     "APIConnectionError",
@@ -27,6 +54,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "ConfigurationError",
+    "ConflictError",
     "ContactOptedOutError",
     "FeatureLimitExceededError",
     "FeatureNotAvailableError",
@@ -42,6 +70,8 @@ __all__ = [
     "OTPVerificationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "Redactor",
+    "ResponseTooLargeError",
     "ServerError",
     "ValidationError",
     "WacrError",
@@ -56,6 +86,145 @@ _BODY_EXCERPT = 200
 # How many field errors ``str(error)`` lists before "and N more".
 _FIELDS_SHOWN = 3
 _NOT_RETRIED = "the request may have been processed by the server and was not retried"
+
+#: Methods whose repetition has the effect of one call: wacr retries them after an ambiguous
+#: failure (a 5xx, a timeout, a dropped connection); a failure of any other method (POST) says
+#: that the request may have been processed.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+
+#: What replaces a secret in the text wacr shows or stores.
+MASK = "[REDACTED]"
+# Named character references of HTML/XML a server's error page may write a character as.
+_ENTITIES = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
+_SHORT_ESCAPES = {"\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}
+
+
+def _hex(number: int, width: int = 0) -> str:
+    """A regex for ``number`` in hex, either case, zero-padded to ``width`` digits."""
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{number:0{width}x}")
+
+
+def _char_forms(ch: str) -> str:
+    """A regex for one character as a server may write it: as is, JSON-escaped (``\\/``,
+    ``\\u002f``, a surrogate pair; any run of backslashes, as when JSON is nested in a JSON
+    string), percent-encoded (UTF-8) or as an HTML character reference."""
+    code = ord(ch)
+    forms = [r"\\*" + re.escape(ch)]
+    if code > 0xFFFF:
+        high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
+        forms.append(rf"\\+u{_hex(high, 4)}\\+u{_hex(low, 4)}")
+    else:
+        forms.append(rf"\\+u{_hex(code, 4)}")
+    if ch in _SHORT_ESCAPES:
+        forms.append(r"\\+" + _SHORT_ESCAPES[ch])
+    forms.append("".join(f"%{_hex(byte, 2)}" for byte in ch.encode("utf-8", "surrogatepass")))
+    if ch == " ":
+        forms.append(r"\+")
+    forms += [f"&#0*{code};", f"&#[xX]0*{_hex(code)};"]
+    if ch in _ENTITIES:
+        forms.append(f"&{_ENTITIES[ch]};")
+    return f"(?:{'|'.join(forms)})"
+
+
+class Redactor:
+    """Masks one secret (the API token) in what wacr shows or stores: error messages, bodies,
+    details, headers, reprs, logs.
+
+    It works on decoded text and finds the secret written as is and in every escaped form a
+    server may echo it in, each character independently: JSON escapes (PHP writes ``/`` as
+    ``\\/``; ``\\uXXXX`` and surrogate pairs; the doubled backslashes of JSON inside a JSON
+    string), percent-encoding and HTML character references. A successful answer is never
+    passed through it: the data a call returns arrives byte for byte.
+
+    :meth:`found` is cheap when the text holds no backslash, ``%`` or ``&`` (then only the plain
+    secret can be there), which keeps the per-call header check on the hot path small.
+    """
+
+    __slots__ = ("_pattern", "secret")
+
+    def __init__(self, secret: str) -> None:
+        if not secret:
+            raise ValueError("nothing to redact")
+        #: The secret itself.
+        self.secret = secret
+        self._pattern = re.compile("".join(_char_forms(ch) for ch in secret))
+
+    def __repr__(self) -> str:
+        return "Redactor(...)"  # never the secret
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Redactor holds a secret and is not pickled")
+
+    def found(self, text: str) -> bool:
+        """Whether ``text`` holds the secret in any of its forms."""
+        if self.secret in text:
+            return True
+        if "\\" in text or "%" in text or "&" in text:
+            return self._pattern.search(text) is not None
+        return False
+
+    def text(self, text: str) -> str:
+        """``text`` with every form of the secret replaced by :data:`MASK`."""
+        return self._pattern.sub(MASK, text) if self.found(text) else text
+
+    def headers(self, headers: Mapping[str, str]) -> Mapping[str, str]:
+        """``headers`` itself when no name or value holds the secret, else a read-only
+        case-insensitive copy with it masked (so the common case costs one check, no copy)."""
+        if not self.found("\n".join(headers.values())) and not self.found("\n".join(headers.keys())):
+            return headers
+        return CIMultiDictProxy(CIMultiDict((self.text(k), self.text(v)) for k, v in headers.items()))
+
+    def value(self, value: Any) -> Any:
+        """``value`` with the secret masked in every string inside it (dict keys too)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, (CIMultiDictProxy, CIMultiDict)):
+            return self.headers(value)
+        if isinstance(value, (MultiDictProxy, MultiDict)):
+            return MultiDict((self.text(k), self.value(v)) for k, v in value.items())
+        if isinstance(value, dict):
+            return {self.value(k): self.value(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        if type(value) is tuple:
+            return tuple(self.value(item) for item in value)
+        return value
+
+    def scrub(self, error: BaseException) -> None:
+        """Mask the secret in ``error``'s attributes and ``args``, in place; drop its chained
+        causes and contexts when any of them shows the secret (a traceback or an error tracker
+        prints them, and they are not ours to edit)."""
+        state = vars(error)
+        for key, value in list(state.items()):
+            state[key] = self.value(value)
+        error.args = tuple(self.value(arg) for arg in error.args)
+        for link in _chained(error):
+            if self.found(_shown(link)):
+                error.__cause__ = error.__context__ = None
+                error.__suppress_context__ = True
+                return
+
+
+def _chained(error: BaseException) -> Iterator[BaseException]:
+    """Every exception chained to ``error`` (causes and contexts), not ``error`` itself."""
+    seen = {id(error)}
+    todo = [error.__cause__, error.__context__]
+    while todo:
+        link = todo.pop()
+        if link is None or id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield link
+        todo += [link.__cause__, link.__context__]
+
+
+def _shown(error: BaseException) -> str:
+    """What a log line, a traceback or a debugger shows of an exception."""
+    try:
+        attributes = repr(vars(error))
+    except TypeError:
+        attributes = ""
+    return "\n".join((str(error), repr(error), repr(error.args), attributes))
 
 
 def _rebuild(cls: type[WacrError], args: tuple[Any, ...], state: dict[str, Any]) -> WacrError:
@@ -82,10 +251,24 @@ class ConfigurationError(WacrError):
     """The client was configured wrongly (no token, a bad base URL, a closed session...)."""
 
 
+def _ambiguous(status: int | None, method: str | None) -> bool:
+    """Whether an answer with ``status`` to a ``method`` call may mean the work was done, so that
+    sending the call again could do it twice: a 2xx (the server did it) or a 5xx, for a method
+    that is not idempotent (or not known)."""
+    if status is None or not (200 <= status < 300 or status >= 500):
+        return False
+    return method is None or method.upper() not in IDEMPOTENT_METHODS
+
+
 class InvalidResponseError(WacrError):
     """A 2xx response broke the API contract: not JSON, no ``data``, or a field of the wrong type.
 
     ``problems`` lists each fault as ``"<wire path>: <what was expected>"``.
+
+    ``may_have_been_processed`` is ``True`` when the answer was a 2xx (the server did the work)
+    to a call that is not idempotent (a POST; or one whose method the error does not know): do
+    not send it again blindly, a send would go out twice. Unless given, it follows from
+    ``status`` and ``method``.
     """
 
     def __init__(
@@ -98,6 +281,7 @@ class InvalidResponseError(WacrError):
         body: str | None = None,
         method: str | None = None,
         url: str | None = None,
+        may_have_been_processed: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -107,6 +291,18 @@ class InvalidResponseError(WacrError):
         self.body = body
         self.method = method
         self.url = url
+        self._processed = may_have_been_processed
+
+    @property
+    def may_have_been_processed(self) -> bool:
+        """Whether the server may have acted on the request (see the class docstring)."""
+        if self._processed is not None:
+            return self._processed
+        return _ambiguous(self.status, self.method)
+
+    @may_have_been_processed.setter
+    def may_have_been_processed(self, value: bool) -> None:
+        self._processed = value
 
     def __str__(self) -> str:
         text = self.message
@@ -116,6 +312,8 @@ class InvalidResponseError(WacrError):
             text += f"; and {more} more" if more > 0 else ""
         if self.status is not None:
             text = f"{self.status}: {text}"
+        if self.may_have_been_processed:
+            text = f"{text}; {_NOT_RETRIED}"
         return text + _suffix(self.method, self.url, self.request_id)
 
     def __repr__(self) -> str:
@@ -123,6 +321,19 @@ class InvalidResponseError(WacrError):
             f"{type(self).__name__}(message={self.message!r}, problems={self.problems!r}, "
             f"status={self.status!r}, request_id={self.request_id!r})"
         )
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The response body is larger than the client's ``max_response_size`` (counted after
+    decompression); wacr stopped reading it. ``limit`` is that size in bytes.
+
+    Raised for an error status too (then ``status`` is that status); ``may_have_been_processed``
+    follows the status and method as for any :class:`InvalidResponseError`.
+    """
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class APIConnectionError(WacrError):
@@ -169,7 +380,10 @@ class APIError(WacrError):
     Attributes: ``status`` (HTTP status; ``None`` for a check made before sending), ``code``
     (the API's error code, e.g. ``"NOT_FOUND"``, kept even when wacr does not know it),
     ``message``, ``request_id``, ``details`` (the envelope's ``error.details`` as sent),
-    ``body`` (the raw response text), ``headers``, ``method`` and ``url``.
+    ``body`` (the raw response text), ``headers``, ``method``, ``url``, :attr:`rate_limit`, and
+    ``may_have_been_processed``: ``True`` when a call that is not idempotent (a POST) got an
+    answer that does not rule out that the server did the work (a 5xx, or a 2xx saying
+    ``success: false`` with a server-side or unknown code), so wacr did not send it again.
     """
 
     # Keyword arguments of the constructor that error_from_response fills from the body.
@@ -190,6 +404,7 @@ class APIError(WacrError):
         headers: Mapping[str, str] | None = None,
         method: str | None = None,
         url: str | None = None,
+        may_have_been_processed: bool = False,
     ) -> None:
         if message is None:
             message = _status_phrase(status) or type(self).__name__
@@ -203,6 +418,14 @@ class APIError(WacrError):
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.method = method
         self.url = url
+        self.may_have_been_processed = may_have_been_processed
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The ``X-RateLimit-*`` headers of the answer, parsed (``None`` when it had none)."""
+        from wacr._response import RateLimit
+
+        return RateLimit.from_headers(self.headers)
 
     def _detail_text(self) -> str:
         """Extra text for ``str()`` (field errors, retry hints); subclasses add to it."""
@@ -212,6 +435,8 @@ class APIError(WacrError):
         head = " ".join(str(part) for part in (self.status, self.code) if part is not None)
         text = f"{head}: {self.message}" if head else self.message
         text += self._detail_text()
+        if self.may_have_been_processed:
+            text += f"; {_NOT_RETRIED}"
         if self._show_body and self.body:
             text += f" (body: {_excerpt(self.body)})"
         if self.request_id:
@@ -271,11 +496,29 @@ class ContactOptedOutError(PermissionDeniedError):
 
 
 class NotFoundError(APIError):
-    """404: the resource does not exist (or this deployment lacks the API section)."""
+    """404 (``NOT_FOUND``, ``RESOURCE_NOT_FOUND``): the resource does not exist (an unknown or
+    unapproved template, for instance), or this deployment lacks the API section."""
+
+
+class ConflictError(APIError):
+    """409 (``RESOURCE_CONFLICT``): the resource is still in use, e.g. a source or a status that
+    contacts still have; ``contacts_count`` is how many (``error.details.contacts_count``)."""
+
+    _extras: ClassVar[tuple[str, ...]] = ("contacts_count",)
+
+    def __init__(
+        self, message: str | None = None, *, contacts_count: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.contacts_count = contacts_count
+
+    def _detail_text(self) -> str:
+        return "" if self.contacts_count is None else f" ({self.contacts_count} contacts use it)"
 
 
 class ValidationError(APIError):
-    """422: the request broke a validation rule; ``errors`` maps each field to its messages.
+    """422 (``VALIDATION_ERROR``, ``INVALID_MEDIA_TYPE``): the request broke a validation rule;
+    ``errors`` maps each field to its messages.
 
     Also raised before anything is sent when arguments break the spec's rules; then
     ``status`` is ``None``::
@@ -371,15 +614,6 @@ class ServerError(APIError):
     may have acted before failing, so wacr did not retry it.
     """
 
-    def __init__(
-        self, message: str | None = None, *, may_have_been_processed: bool = False, **kwargs: Any
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.may_have_been_processed = may_have_been_processed
-
-    def _detail_text(self) -> str:
-        return f"; {_NOT_RETRIED}" if self.may_have_been_processed else ""
-
 
 class MessageSendFailedError(ServerError):
     """500 ``MESSAGE_SEND_FAILED``: WhatsApp refused or failed the send."""
@@ -404,7 +638,10 @@ _BY_CODE: dict[str, type[APIError]] = {
     "FEATURE_NOT_AVAILABLE": FeatureNotAvailableError,
     "CONTACT_OPTED_OUT": ContactOptedOutError,
     "NOT_FOUND": NotFoundError,
+    "RESOURCE_NOT_FOUND": NotFoundError,
+    "RESOURCE_CONFLICT": ConflictError,
     "VALIDATION_ERROR": ValidationError,
+    "INVALID_MEDIA_TYPE": ValidationError,
     "WHATSAPP_NOT_CONFIGURED": WhatsAppNotConfiguredError,
     "OTP_NOT_FOUND": OTPNotFoundError,
     "OTP_EXPIRED": OTPExpiredError,
@@ -418,6 +655,7 @@ _BY_STATUS: dict[int, type[APIError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     422: ValidationError,
     429: RateLimitError,
 }
@@ -433,7 +671,7 @@ def error_from_response(
     *,
     method: str | None = None,
     url: str | None = None,
-    redact: Iterable[str] = (),
+    redact: Redactor | Iterable[str] = (),
 ) -> APIError:
     """Build the typed error for a non-2xx response; never raises, whatever the body.
 
@@ -442,12 +680,11 @@ def error_from_response(
     ``error.details`` when it maps fields to lists of messages, then ``errors``;
     ``retry_after`` and ``attempts_remaining`` from ``error.details``, ``error``, then the top
     level, with a ``Retry-After`` header winning. A body that is not a JSON object still
-    gives an error typed by status, with the raw text kept in ``body``. Every string in
-    ``redact`` (the token) is masked in the stored body.
+    gives an error typed by status, with the raw text kept in ``body``. A 3xx says where it
+    points (``Location``). Every form of each secret in ``redact`` (the token: a
+    :class:`Redactor` or strings) is masked in everything the error stores: body, message,
+    code, details, field errors, headers.
     """
-    for secret in redact:
-        if secret:
-            body = body.replace(secret.encode(), b"[REDACTED]")
     text = body.decode("utf-8", errors="replace")
     envelope: Any = None
     if body.strip():
@@ -485,6 +722,10 @@ def error_from_response(
     cls = _BY_CODE.get(code) if code is not None else None
     if cls is None:
         cls = _BY_STATUS.get(status) or (ServerError if 500 <= status <= 599 else APIError)
+    elif status == 409 and not issubclass(cls, ConflictError):
+        cls = ConflictError  # every 409 is a conflict, whatever code it carries
+    if 300 <= status < 400 and message is None:
+        message = _redirect_message(status, headers, url)
 
     kwargs: dict[str, Any] = {}
     scopes = (detail_map, err, top)
@@ -499,7 +740,7 @@ def error_from_response(
             kwargs[name] = _integer(_lookup(scopes, name))
         elif name == "feature":
             kwargs[name] = _first_str(_lookup(scopes, name))
-        else:  # current / maximum
+        else:  # current / maximum / contacts_count
             kwargs[name] = _integer(_lookup(scopes, name))
 
     error = cls(
@@ -515,7 +756,30 @@ def error_from_response(
         **kwargs,
     )
     error._show_body = not top
+    redactors = [redact] if isinstance(redact, Redactor) else [Redactor(s) for s in redact if s]
+    for redactor in redactors:
+        redactor.scrub(error)
     return error
+
+
+def _redirect_message(status: int, headers: Mapping[str, str], url: str | None) -> str:
+    """What a 3xx says: where it points, and the likely cause (an ``http://`` base URL)."""
+    phrase = _status_phrase(status)
+    location = _header(headers, "Location")
+    if location is None:
+        return f"{phrase}: the server redirected without a Location; wacr does not follow redirects"
+    target = location
+    if url is not None:
+        try:
+            target = urllib.parse.urljoin(url, location)
+        except ValueError:
+            target = location
+    text = f"{phrase}: the server redirects to {target}; wacr does not follow redirects"
+    if url is not None and url.startswith("http://") and target.startswith("https://"):
+        text += " (the base URL should use https://)"
+    else:
+        text += " (check the base URL)"
+    return text
 
 
 def _suffix(method: str | None, url: str | None, request_id: str | None) -> str:

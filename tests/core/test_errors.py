@@ -17,6 +17,7 @@ from wacr.errors import (
     APITimeoutError,
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     ContactOptedOutError,
     FeatureLimitExceededError,
     FeatureNotAvailableError,
@@ -89,7 +90,10 @@ def test_hierarchy() -> None:
         (403, "FEATURE_NOT_AVAILABLE", FeatureNotAvailableError),
         (403, "CONTACT_OPTED_OUT", ContactOptedOutError),
         (404, "NOT_FOUND", NotFoundError),
+        (404, "RESOURCE_NOT_FOUND", NotFoundError),
+        (409, "RESOURCE_CONFLICT", ConflictError),
         (422, "VALIDATION_ERROR", ValidationError),
+        (422, "INVALID_MEDIA_TYPE", ValidationError),
         (422, "WHATSAPP_NOT_CONFIGURED", WhatsAppNotConfiguredError),
         (422, "OTP_NOT_FOUND", OTPNotFoundError),
         (422, "OTP_EXPIRED", OTPExpiredError),
@@ -117,7 +121,7 @@ def test_every_documented_code(status: int, code: str, cls: type[APIError]) -> N
         (401, AuthenticationError),
         (403, PermissionDeniedError),
         (404, NotFoundError),
-        (409, APIError),
+        (409, ConflictError),
         (422, ValidationError),
         (429, RateLimitError),
         (500, ServerError),
@@ -346,8 +350,39 @@ def test_connection_error_str() -> None:
 
 
 def test_invalid_response_error_str() -> None:
-    error = InvalidResponseError("bad data", problems=["data.id: expected integer, got '1'"], status=200)
-    assert str(error) == "200: bad data: data.id: expected integer, got '1'"
+    problems = ["data.id: expected integer, got '1'"]
+    error = InvalidResponseError("bad data", problems=problems, status=200, method="GET", url=URL)
+    assert str(error) == f"200: bad data: data.id: expected integer, got '1' [GET {URL}]"
+    assert error.may_have_been_processed is False  # a GET can be sent again
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "processed"),
+    [
+        (200, "POST", True),  # a 2xx: the server did the work, a second send would do it again
+        (201, "post", True),
+        (200, None, True),  # the method is not known: assume the worst
+        (200, "GET", False),
+        (204, "DELETE", False),
+        (200, "PATCH", False),
+        (503, "POST", True),
+        (503, "GET", False),
+        (None, "POST", False),  # no answer at all was read: nothing says it was done
+        (404, "POST", False),
+    ],
+)
+def test_invalid_response_may_have_been_processed_follows_status_and_method(
+    status: int | None, method: str | None, processed: bool
+) -> None:
+    error = InvalidResponseError("bad data", status=status, method=method)
+    assert error.may_have_been_processed is processed
+    assert ("may have been processed" in str(error)) is processed
+    # Modules that build the error from a ResponseInfo set status and method afterwards.
+    late = InvalidResponseError("bad data")
+    late.status, late.method = status, method
+    assert late.may_have_been_processed is processed
+    error.may_have_been_processed = not processed  # an explicit value wins
+    assert pickle.loads(pickle.dumps(error)).may_have_been_processed is (not processed)
 
 
 @pytest.mark.parametrize(

@@ -447,7 +447,7 @@ async def test_borrowed_session_is_used_and_never_closed(api: Scripted) -> None:
     ("kwargs", "message"),
     [
         ({"token": ""}, "token"),
-        ({"token": "abc\ndef"}, "line break"),
+        ({"token": "abc\ndef"}, "control character"),
         ({"base_url": "app.wa.cr/api/v2"}, "absolute"),
         ({"base_url": "ftp://app.wa.cr"}, "absolute"),
         ({"base_url": "https://app.wa.cr/api/v2?x=1"}, "query"),
