@@ -51,12 +51,10 @@ def test_a_server_sending_last_page_instead_of_total_pages_is_read_the_same_way(
 
 
 def test_has_more_from_the_server_wins() -> None:
-    assert (
-        page_from_envelope(envelope([1], current_page=1, total_pages=9, has_more=False), Item).has_more is False
-    )
-    assert (
-        page_from_envelope(envelope([1], current_page=9, total_pages=9, has_more=True), Item).has_more is True
-    )
+    claims_no_more = envelope([1], current_page=1, total_pages=9, has_more=False)
+    assert page_from_envelope(claims_no_more, Item).has_more is False
+    claims_more = envelope([1], current_page=9, total_pages=9, has_more=True)
+    assert page_from_envelope(claims_more, Item).has_more is True
 
 
 def test_total_pages_fallback() -> None:

@@ -99,10 +99,11 @@ class Recorder:
         elif op.is_list:
             data = []
             meta["pagination"] = {
-                "current_page": 1,
-                "per_page": 15,
                 "total": 0,
-                "last_page": 1,
+                "count": 0,
+                "per_page": 15,
+                "current_page": 1,
+                "total_pages": 1,
                 "has_more": False,
             }
         else:

@@ -102,8 +102,9 @@ CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
     "contacts_batch_delete": (
         lambda c: c.contacts.batch_delete([101, 102, 999]), "DELETE", "/contacts/batch", [], {"ids": [101, 102, 999]},
     ),
-    "groups_list": (lambda c: c.groups.list(sort="-name", search="vip"), "GET", "/groups",
-                    [("page", "1"), ("sort", "-name"), ("search", "vip")], None),
+    "groups_list": (lambda c: c.groups.list(sort="-name", search="vip", filters={"created_at": {"between": ["2025-01-01", "2025-12-31"]}}),
+                    "GET", "/groups",
+                    [("page", "1"), ("sort", "-name"), ("search", "vip"), ("filter[created_at][between]", "2025-01-01,2025-12-31")], None),
     "groups_create": (lambda c: c.groups.create(name="VIP"), "POST", "/groups", [], {"name": "VIP"}),
     "groups_get": (lambda c: c.groups.get(3), "GET", "/groups/3", [], None),
     "groups_update": (lambda c: c.groups.update(3, name="VIP 2"), "PATCH", "/groups/3", [], {"name": "VIP 2"}),
@@ -141,6 +142,15 @@ CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
         "POST", "/messages/interactive", [],
         {"phone": "15551234567", "type": "button", "body_text": "Confirm?",
          "buttons": [{"id": "yes", "title": "Yes"}, {"id": "no", "title": "No"}]},
+    ),
+    "messages_send_cta": (
+        lambda c: c.messages.send_cta(
+            phone="+919999999999", message="See our plans", button_text="View Pricing",
+            button_url="https://example.com/pricing", footer_text="Reply STOP to opt out",
+        ),
+        "POST", "/messages/cta", [],
+        {"phone": "+919999999999", "message": "See our plans", "button_text": "View Pricing",
+         "button_url": "https://example.com/pricing", "footer_text": "Reply STOP to opt out"},
     ),
     "messages_list": (
         lambda c: c.messages.list(page=3, sort="-created_at", filters={"status": {"ne": "failed"}, "type": ["text", "template"]}),
@@ -246,3 +256,125 @@ def test_method_signature_follows_the_spec(op_id: str) -> None:
         assert hints["return"] is wacr.Deleted
     else:
         assert hints["return"] is getattr(models, op.data_model)
+
+
+# -- the methods the upstream export changed ---------------------------------------------------------
+
+
+def _answer(recorder: Recorder, op_id: str, data: Any) -> None:
+    recorder.answers[op_id] = (200, {"success": True, "data": data, "meta": {"request_id": "r-1"}})
+
+
+async def test_send_cta_returns_the_send_result_with_the_button(
+    client: wacr.Client, recorder: Recorder
+) -> None:
+    _answer(recorder, "messages_send_cta", {
+        "message_id": "wamid.CTA1", "contact_id": 5, "phone": "919999999999", "button_text": "View Pricing",
+        "button_url": "https://example.com/pricing", "status": "sent", "sent_at": "2026-01-01T00:00:00Z",
+        "chat_id": 3, "chat_message_id": 77,
+    })  # fmt: skip
+    sent = await client.messages.send_cta(
+        phone="+919999999999",
+        message="x",
+        button_text="View Pricing",
+        button_url="https://example.com/pricing",
+    )
+    assert isinstance(sent, models.CtaMessageResult) and isinstance(sent, models.SendResult)
+    assert (sent.message_id, sent.button_text, sent.button_url) == (
+        "wamid.CTA1", "View Pricing", "https://example.com/pricing",
+    )  # fmt: skip
+    assert (sent.chat_message_id, sent.status) == (77, models.MessageStatus.sent)
+
+
+async def test_send_otp_without_a_code_lets_the_server_generate_one(
+    client: wacr.Client, recorder: Recorder
+) -> None:
+    _answer(recorder, "auth_send_otp", {
+        "message_id": "wamid.OTP1", "phone": "919999999999", "template_name": "otp_verification",
+        "code_sent": True, "code_auto_generated": True, "code": "604211", "expiry_minutes": 10,
+    })  # fmt: skip
+    sent = await client.auth.send_otp(phone="+919999999999", template_name="otp_verification")
+    assert recorder.last.body == {"phone": "+919999999999", "template_name": "otp_verification"}
+    assert (sent.code_auto_generated, sent.code) == (True, "604211")
+
+
+async def test_send_otp_with_the_callers_code_reads_no_code_back(
+    client: wacr.Client, recorder: Recorder
+) -> None:
+    _answer(
+        recorder,
+        "auth_send_otp",
+        {"message_id": "wamid.OTP2", "code_sent": True, "code_auto_generated": False},
+    )
+    sent = await client.auth.send_otp(phone="+919999999999", template_name="otp_verification", code="482913")
+    assert recorder.last.body["code"] == "482913"
+    assert (sent.code_auto_generated, sent.code) == (False, None)
+
+
+async def test_template_sync_reads_the_count_and_the_templates(
+    client: wacr.Client, recorder: Recorder
+) -> None:
+    _answer(recorder, "templates_sync", {
+        "synced_count": 2,
+        "templates": [
+            {"id": 1, "template_id": "1234567890123456", "template_name": "welcome", "status": "APPROVED"},
+            {"id": 2, "template_id": "6543210987654321", "template_name": "otp_verification"},
+        ],
+    })  # fmt: skip
+    result = await client.templates.sync()
+    assert result.synced_count == 2
+    assert result.templates is not None
+    assert [(t.id, t.template_id, t.template_name) for t in result.templates] == [
+        (1, "1234567890123456", "welcome"), (2, "6543210987654321", "otp_verification"),
+    ]  # fmt: skip
+    assert isinstance(result.templates[0], models.Template)
+    assert result.templates[0].status is models.TemplateStatus.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("template_id", "path"),
+    [
+        (1234567890123456789012, "/templates/1234567890123456789012"),  # beyond 64 bits: the digits, exactly
+        (0, "/templates/0"),
+        ("987654321", "/templates/987654321"),
+        ("welcome_v2.en-US", "/templates/welcome_v2.en-US"),  # WA.cr ids are strings: sent as they are
+    ],
+)
+async def test_templates_get_takes_an_int_or_a_string(
+    template_id: str | int, path: str, client: wacr.Client, recorder: Recorder
+) -> None:
+    await client.templates.get(template_id)
+    assert recorder.last.path == "/api/v2" + path
+
+
+@pytest.mark.parametrize(
+    ("template_id", "message"),
+    [
+        (True, "must be a string or an integer, not bool"),
+        (-5, "must not be negative"),
+        (1.5, "must be a string or an integer, not float"),
+        ("", "must not be empty"),
+        ("a/b", "must match"),
+        ("x" * 65, "at most 64 characters"),
+    ],
+)
+async def test_templates_get_refuses_other_ids_before_sending(
+    template_id: Any, message: str, client: wacr.Client, recorder: Recorder
+) -> None:
+    with pytest.raises(wacr.ValidationError) as caught:
+        await client.templates.get(template_id)
+    assert caught.value.status is None
+    assert message in caught.value.errors["template_id"][0]
+    assert recorder.requests == []
+
+
+async def test_pages_expose_the_upstream_pagination_keys(client: wacr.Client, recorder: Recorder) -> None:
+    recorder.answers["contacts_list"] = (200, {
+        "success": True, "data": [{"id": 1}, {"id": 2}],
+        "meta": {"pagination": {"total": 5, "count": 2, "per_page": 2, "current_page": 1, "total_pages": 3,
+                                "has_more": True}},
+    })  # fmt: skip
+    page = await client.contacts.list(per_page=2)
+    assert (page.total, page.count, page.per_page, page.current_page, page.total_pages, page.has_more) == (
+        5, 2, 2, 1, 3, True,
+    )  # fmt: skip

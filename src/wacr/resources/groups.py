@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from wacr._pagination import Paginator
 from wacr.models import Deleted, Group, GroupContactsAdded, GroupContactsRemoved
@@ -25,11 +26,23 @@ class Groups(Resource):
         search: str | None = None,
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
     ) -> Paginator[Group]:
-        """Groups, page by page (``GET /groups``); ``sort`` on ``name``, ``created_at``, ``updated_at``."""
-        args = {"page": page, "per_page": per_page, "sort": sort, "search": search, "q": q, "fields": fields}
+        """Groups, page by page (``GET /groups``); ``sort`` on ``name``, ``created_at``, ``updated_at``.
+
+        ``filters`` on ``created_at`` with any operator: ``{"created_at": {"gte": "2026-01-01"}}``.
+        """
+        args = {
+            "page": page,
+            "per_page": per_page,
+            "sort": sort,
+            "search": search,
+            "q": q,
+            "fields": fields,
+            "filters": filters,
+        }
         return self._paginate("groups_list", Group, args, max_retries=max_retries, timeout=timeout)
 
     async def create(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from wacr._pagination import Paginator
 from wacr.models import Deleted, Source
@@ -26,11 +27,23 @@ class Sources(Resource):
         search: str | None = None,
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
     ) -> Paginator[Source]:
-        """Sources, page by page (``GET /sources``)."""
-        args = {"page": page, "per_page": per_page, "sort": sort, "search": search, "q": q, "fields": fields}
+        """Sources, page by page (``GET /sources``).
+
+        ``filters`` on ``created_at`` with any operator: ``{"created_at": {"gte": "2026-01-01"}}``.
+        """
+        args = {
+            "page": page,
+            "per_page": per_page,
+            "sort": sort,
+            "search": search,
+            "q": q,
+            "fields": fields,
+            "filters": filters,
+        }
         return self._paginate("sources_list", Source, args, max_retries=max_retries, timeout=timeout)
 
     async def create(
