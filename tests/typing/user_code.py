@@ -16,7 +16,10 @@ async def every_method(client: wacr.Client) -> None:
     account: models.Account = await client.account.get()
     usage: models.Usage = await client.account.usage()
     limits: models.Limits = await client.account.limits()
-    sent: models.OtpSendResult = await client.auth.send_otp(phone="+1", template_name="t", code="1")
+    sent: models.OtpSendResult = await client.auth.send_otp(phone="+1", template_name="t", code="123456")
+    generated: models.OtpSendResult = await client.auth.send_otp(phone="+1", template_name="t")
+    was_generated: bool | None = generated.code_auto_generated
+    generated_code: str | None = generated.code
     again: models.OtpSendResult = await client.auth.resend_otp(phone="+1", template_name="t")
     verified: models.OtpVerifyResult = await client.auth.verify_otp(phone="+1", code="1")
     status: models.OtpStatus = await client.auth.otp_status(phone="+1")
@@ -47,6 +50,18 @@ async def every_method(client: wacr.Client) -> None:
     interactive: models.InteractiveMessageResult = await client.messages.send_interactive(
         phone="1", type="button", body_text="?", buttons=[models.InteractiveButton(id="a", title="A")]
     )
+    cta: models.CtaMessageResult = await client.messages.send_cta(
+        phone="1",
+        message="x",
+        button_text="Go",
+        button_url="https://e.com",
+        header_text=None,
+        footer_text="f",
+        contact_id=None,
+        max_retries=0,
+        timeout=5.0,
+    )
+    button: tuple[str | None, str | None] = (cta.button_text, cta.button_url)
     message: models.Message = await client.messages.get(text.chat_message_id or 1)
     source: models.Source = await client.sources.create(name="s")
     source = await client.sources.update((await client.sources.get(source.id)).id, name="t")
@@ -55,12 +70,18 @@ async def every_method(client: wacr.Client) -> None:
     state = await client.statuses.update((await client.statuses.get(state.id)).id, name="t")
     await client.statuses.delete(state.id)
     synced: models.TemplateSyncResult = await client.templates.sync()
+    synced_count: int | None = synced.synced_count
+    synced_templates: list[models.Template] | None = synced.templates
     one: models.Template = await client.templates.get("123")
+    by_number: models.Template = await client.templates.get(1234567890123456)
 
     # Pages and iteration infer the item type.
     page = await client.contacts.list(per_page=100, sort="-created_at", filters={"status_id": 3})
     first: models.Contact = page.items[0]
     more: bool = page.has_more
+    pages_in_all: int | None = page.total_pages
+    on_this_page: int | None = page.count
+    in_all: int | None = page.total
     async for item in client.contacts.list(filters={"created_at": {"gte": "2026-01-01"}}):
         when: datetime | None = item.created_at
     async for summary in client.messages.list():
@@ -68,7 +89,7 @@ async def every_method(client: wacr.Client) -> None:
     async for sources_page in client.sources.list().pages():
         names: list[str | None] = [s.name for s in sources_page.items]
     templates = await client.templates.list(filters={"status": "APPROVED"})
-    groups = await client.groups.list()
+    groups = await client.groups.list(filters={"created_at": {"between": ["2026-01-01", "2026-12-31"]}})
     statuses = await client.statuses.list()
 
     # Metadata of any call, and typed errors.
@@ -84,6 +105,8 @@ async def every_method(client: wacr.Client) -> None:
         maximum: int | None = error.maximum
     except wacr.ValidationError as error:
         problems: dict[str, list[str]] = error.errors
+    except wacr.ConflictError as error:
+        in_use: object = error.details
     except wacr.APIError as error:
         code: str | None = error.code
         http: int | None = error.status
