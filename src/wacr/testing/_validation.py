@@ -25,7 +25,7 @@ class _Missing:
 MISSING: Final[Any] = _Missing()
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_INT = re.compile(r"^[+-]?[0-9]{1,30}$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
 
 
 def is_url(value: str) -> bool:
@@ -153,10 +153,18 @@ class Validator:
         if isinstance(value, bool):
             self.fail(key, "integer", "The {attribute} must be an integer.")
             return None
-        integral = isinstance(value, float) and value.is_integer()
-        if isinstance(value, int):
+        # A float this large stands for an integer the JSON reader could not hold (orjson reads
+        # integers beyond 64 bits as floats): out of range even when rounding made it -2**63.
+        integral = isinstance(value, float) and value.is_integer() and abs(value) < 2**63
+        if isinstance(value, float) and value.is_integer() and not integral:
+            number = INT_MAX + 1
+        elif isinstance(value, int):
             number = value
-        elif integral or (isinstance(value, str) and _INT.match(value)):
+        elif isinstance(value, str) and _INT.match(value):
+            # A digit string too long for any column is out of range (and `int` of thousands of
+            # digits is refused by Python itself).
+            number = int(value) if len(value) <= 25 else INT_MAX + 1
+        elif integral:
             number = int(value)
         else:
             self.fail(key, "integer", "The {attribute} must be an integer.")
