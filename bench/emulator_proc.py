@@ -18,6 +18,7 @@ import sys
 from _common import TOKEN, contact_json
 
 from wacr.testing import Emulator
+from wacr.testing._core import digits_of
 from wacr.testing._state import Contact
 
 
@@ -45,7 +46,7 @@ def seed_contacts(emu: Emulator, count: int) -> None:
                     city=row["city"],
                     zip=row["zip"],
                     address=row["address"],
-                    digits=row["phone"].lstrip("+"),
+                    digits=digits_of(row["phone"]),  # the key every lookup uses
                 )
             )
 

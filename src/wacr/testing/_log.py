@@ -20,7 +20,8 @@ class SentMessage:
     button: ``button_text``, ``button_url``, ``header_text``, ``footer_text``) or ``"otp"``
     (send-otp and resend). ``text`` is what the customer would read: the text after merge fields, or the
     template body with its variables filled. ``code`` is set for OTP messages (and template sends
-    with ``auto_generate_otp``). ``request`` is the JSON body the API received.
+    with ``auto_generate_otp``). ``request`` is the input the API read: the JSON body, merged
+    over the query string.
     """
 
     kind: str

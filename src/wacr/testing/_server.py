@@ -162,11 +162,17 @@ def _error_payload(error: ApiError, request_id: str, stamp: str) -> dict[str, An
 class Emulator:
     """An in-process emulator of the WA.cr / RASL WhatsApp Business API v2.
 
-    It serves the 43 operations under ``/api/v2`` from memory: tokens with scopes, plan limits,
+    It serves the 44 operations under ``/api/v2`` from memory: tokens with scopes, plan limits,
     contacts, groups, sources, statuses, templates, messages, comments, the OTP rules, pagination,
     filters, validation messages and the documented envelopes. It is seeded so the documented
     flows work at once (tenant 1 "Acme Ltd", a token with every scope, the APPROVED
     AUTHENTICATION template ``otp_verification`` and a few others, default lead status/source).
+
+    As the upstream server does, it takes the token as ``Authorization: Bearer`` or
+    ``X-API-Key``; reads the query string of a write as input too (PHP-style ``a[b]``/``a[]``
+    keys, the JSON body winning on a clash); sends ``X-RateLimit-Limit/Remaining/Reset`` (a Unix
+    time) on every answer to a known token while a rate limit is set; and answers every path
+    under ``/api/v2`` with the JSON envelope, never a 5xx for anything a request sends.
 
     Use it in a running event loop (``async with Emulator() as emu`` or ``await emu.start()``), in
     a background thread (``with Emulator() as emu`` or :meth:`start_in_thread`), or mount
