@@ -71,20 +71,34 @@ async def test_unknown_resource_is_404(call: Any, contract: Contract) -> None:
     assert caught.value.status == 404 and caught.value.code == "NOT_FOUND"
 
 
+async def test_unknown_templates_are_404_with_each_operations_code(contract: Contract) -> None:
+    client = contract.client
+    # Send template: NOT_FOUND (upstream), where the first version assumed a 422.
+    with pytest.raises(wacr.NotFoundError) as template:
+        await client.messages.send_template(phone=PHONE, template_name="no_such_template", language="en")
+    assert (template.value.status, template.value.code) == (404, "NOT_FOUND")
+    # Send OTP: RESOURCE_NOT_FOUND for a template that is unknown or not an APPROVED AUTHENTICATION one.
+    for name in ("no_such_template", "welcome"):
+        with pytest.raises(wacr.NotFoundError) as otp:
+            await client.auth.send_otp(phone=PHONE, template_name=name)
+        assert (otp.value.status, otp.value.code) == (404, "RESOURCE_NOT_FOUND")
+    assert contract.emulator.outbox == []
+
+
 async def test_server_side_validation_errors(contract: Contract) -> None:
     client = contract.client
     await client.contacts.create(
-        firstname="A", lastname="B", phone="+911", type="lead", source_id=1, status_id=1
+        firstname="A", lastname="B", phone="+911000000001", type="lead", source_id=1, status_id=1
     )
     with pytest.raises(wacr.ValidationError) as duplicate:
         await client.contacts.create(
-            firstname="A", lastname="B", phone="+911", type="lead", source_id=1, status_id=1
+            firstname="A", lastname="B", phone="+911000000001", type="lead", source_id=1, status_id=1
         )
     assert duplicate.value.status == 422
     assert duplicate.value.errors["phone"] == ["This phone number already exists"]
     with pytest.raises(wacr.ValidationError) as unknown_source:
         await client.contacts.create(
-            firstname="A", lastname="B", phone="+912", type="lead", source_id=99, status_id=1
+            firstname="A", lastname="B", phone="+911000000002", type="lead", source_id=99, status_id=1
         )
     assert unknown_source.value.errors["source_id"] == [
         "The selected source does not exist or does not belong to your account"
@@ -93,9 +107,6 @@ async def test_server_side_validation_errors(contract: Contract) -> None:
         await client.groups.create(name="VIP")
         await client.groups.create(name="VIP")
     assert group_name.value.errors["name"] == ["A group with this name already exists"]
-    with pytest.raises(wacr.ValidationError) as bad_template:
-        await client.messages.send_template(phone=PHONE, template_name="no_such_template", language="en")
-    assert "template_name" in bad_template.value.errors
     with pytest.raises(wacr.ValidationError) as bad_media:
         await client.messages.send_media(phone=PHONE, media_type="image", media_url="https://e.com/file.exe")
     assert "media_url" in bad_media.value.errors
@@ -105,15 +116,28 @@ async def test_source_and_status_in_use_are_not_deleted(contract: Contract) -> N
     client = contract.client
     source = await client.sources.create(name="Fair")
     status = await client.statuses.create(name="Met")
-    await client.contacts.create(
-        firstname="A", lastname="B", phone="+913", type="lead", source_id=source.id, status_id=status.id
-    )
-    with pytest.raises(wacr.ValidationError) as in_use:
+    for n in (1, 2):
+        await client.contacts.create(
+            firstname="A", lastname="B", phone=f"+91300000000{n}", type="lead", source_id=source.id,
+            status_id=status.id,
+        )  # fmt: skip
+    with pytest.raises(wacr.ConflictError) as source_in_use:
         await client.sources.delete(source.id)
-    assert "id" in in_use.value.errors
-    with pytest.raises(wacr.ValidationError):
+    with pytest.raises(wacr.ConflictError) as status_in_use:
         await client.statuses.delete(status.id)
+    for caught in (source_in_use.value, status_in_use.value):
+        assert (caught.status, caught.code) == (409, "RESOURCE_CONFLICT")
+        assert isinstance(caught.details, dict) and caught.details["contacts_count"] == 2
+        assert not isinstance(caught, wacr.ValidationError)
     assert (await client.sources.get(source.id)).name == "Fair"
+    assert (await client.statuses.get(status.id)).name == "Met"
+    # Unused, they go; the delete needs `*:write` (upstream), not a delete scope.
+    contract.emulator.add_token("writer", scopes=["sources:write", "statuses:write"])
+    async with contract.client_for("writer") as writer:
+        spare_source = await writer.sources.create(name="Spare")
+        spare_status = await writer.statuses.create(name="Spare")
+        assert (await writer.sources.delete(spare_source.id)).id == spare_source.id
+        assert (await writer.statuses.delete(spare_status.id)).id == spare_status.id
 
 
 async def test_whatsapp_not_configured(contract: Contract) -> None:

@@ -183,7 +183,9 @@ async def test_every_message_kind_and_history(contract: Contract) -> None:
 async def test_templates_and_comments(contract: Contract) -> None:
     client = contract.client
     synced = await client.templates.sync()
-    assert synced.synced is not None and synced.synced >= 1
+    assert synced.synced_count is not None and synced.synced_count >= 1
+    assert synced.templates is not None and len(synced.templates) == synced.synced_count
+    assert all(isinstance(t.id, int) and t.template_name for t in synced.templates)
     approved = await client.templates.list(filters={"status": "APPROVED"}, sort="template_name")
     assert approved.items and all(t.status == models.TemplateStatus.APPROVED for t in approved.items)
     first = approved.items[0]

@@ -100,9 +100,13 @@ async def test_auth_templates_only_approved_authentication(contract: Contract) -
     contract.emulator.add_template("promo", body="Hi {{1}}", category="MARKETING")
     names = [t.template_name async for t in contract.client.auth.list_templates(per_page=1)]
     assert names == ["otp_verification"]
-    with pytest.raises(wacr.ValidationError) as caught:
-        await contract.client.auth.send_otp(phone=PHONE, template_name="promo", code="1")
-    assert "template_name" in caught.value.errors
+    for name in (
+        "promo",
+        "otp_pending",
+    ):  # not AUTHENTICATION / not APPROVED: 404 RESOURCE_NOT_FOUND (upstream)
+        with pytest.raises(wacr.NotFoundError) as caught:
+            await contract.client.auth.send_otp(phone=PHONE, template_name=name, code="123456")
+        assert caught.value.code == "RESOURCE_NOT_FOUND"
 
 
 async def test_plan_contact_limit(contract: Contract) -> None:
@@ -110,17 +114,17 @@ async def test_plan_contact_limit(contract: Contract) -> None:
     emu.set_plan(contacts=2)
     await client.messages.send_text(phone="+201000000010", message="one")  # auto-created: 1 of 2
     await client.contacts.create(
-        firstname="A", lastname="B", phone="+914", type="lead", source_id=1, status_id=1
+        firstname="A", lastname="B", phone="+914000000001", type="lead", source_id=1, status_id=1
     )
     with pytest.raises(wacr.FeatureLimitExceededError) as full:
         await client.contacts.create(
-            firstname="C", lastname="D", phone="+915", type="lead", source_id=1, status_id=1
+            firstname="C", lastname="D", phone="+915000000001", type="lead", source_id=1, status_id=1
         )
     assert (full.value.feature, full.value.current, full.value.maximum) == ("contacts", 2, 2)
     with pytest.raises(wacr.FeatureLimitExceededError):
         await client.messages.send_text(phone="+201000000011", message="new contact")
     with pytest.raises(wacr.FeatureLimitExceededError):
-        await client.auth.send_otp(phone="+201000000012", template_name="otp_verification", code="1")
+        await client.auth.send_otp(phone="+201000000012", template_name="otp_verification", code="123456")
     await client.messages.send_text(phone="+201000000010", message="existing contact still works")
     usage = await client.account.usage()
     assert usage.contacts is not None and (usage.contacts.current, usage.contacts.limit) == (2, 2)
@@ -129,7 +133,7 @@ async def test_plan_contact_limit(contract: Contract) -> None:
 async def test_plan_without_templates(contract: Contract) -> None:
     contract.emulator.set_plan(features={"whatsapp_templates": False})
     with pytest.raises(wacr.FeatureNotAvailableError) as caught:
-        await contract.client.auth.send_otp(**OTP, code="1")
+        await contract.client.auth.send_otp(**OTP, code="123456")
     assert caught.value.status == 403 and caught.value.code == "FEATURE_NOT_AVAILABLE"
 
 
@@ -142,7 +146,7 @@ async def test_opted_out_contacts_get_nothing(contract: Contract) -> None:
     for call in (
         client.messages.send_text(phone=PHONE, message="after"),
         client.messages.send_template(phone=PHONE, template_name="welcome", language="en", field_1="x"),
-        client.auth.send_otp(**OTP, code="1"),
+        client.auth.send_otp(**OTP, code="123456"),
     ):
         with pytest.raises(wacr.ContactOptedOutError) as caught:
             await call
@@ -155,7 +159,7 @@ async def test_group_membership_counts(contract: Contract) -> None:
     ids = []
     for i in range(4):
         contact = await client.contacts.create(
-            firstname=f"C{i}", lastname="X", phone=f"+9160{i}", type="lead", source_id=1, status_id=1
+            firstname=f"C{i}", lastname="X", phone=f"+9160000000{i}", type="lead", source_id=1, status_id=1
         )
         ids.append(contact.id)
     group = await client.groups.create(name="Members")
