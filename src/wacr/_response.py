@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
 
 __all__ = ["RateLimit", "ResponseInfo"]
 
@@ -108,6 +109,13 @@ class ResponseInfo:
         """The ``X-RateLimit-*`` headers, parsed on access (``None`` when the server sent none)."""
         return RateLimit.from_headers(self.headers)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # aiohttp's read-only header proxy does not pickle: a copy does.
+        values = [getattr(self, name) for name in _FIELDS]
+        if isinstance(self.headers, CIMultiDictProxy):
+            values[1] = CIMultiDict(self.headers)
+        return (_unpickle_info, tuple(values))
+
     def __repr__(self) -> str:
         # Headers and meta are left out: long, and rarely what one looks for in a log.
         return (
@@ -115,6 +123,12 @@ class ResponseInfo:
             f"request_id={self.request_id!r}, elapsed={self.elapsed:.3f}, "
             f"attempts={self.attempts})"
         )
+
+
+def _unpickle_info(*values: Any) -> ResponseInfo:
+    if isinstance(values[1], CIMultiDict):
+        values = (values[0], CIMultiDictProxy(values[1]), *values[2:])
+    return ResponseInfo(*values)
 
 
 # The transport builds one ResponseInfo per call. attrs' __init__ of a frozen class stores each

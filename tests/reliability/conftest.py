@@ -8,8 +8,10 @@ every test.
 from __future__ import annotations
 
 import asyncio
+import pickle
 import socket
 import time
+import traceback
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -50,3 +52,30 @@ async def eventually(check: Callable[[], bool], *, within: float = 10.0, what: s
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and every exception chained to it (causes and contexts, suppressed or not)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [error]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [current.__cause__, current.__context__]
+
+
+def texts_of(error: BaseException) -> dict[str, str]:
+    """Everything a log line, an error tracker or a debugger would show of ``error``."""
+    texts = {"traceback": "".join(traceback.format_exception(error))}
+    copy = pickle.loads(pickle.dumps(error))
+    texts["pickled"] = f"{copy}{copy!r}{vars(copy)!r}"
+    for depth, link in enumerate(_chain(error)):
+        name = f"{depth}:{type(link).__name__}"
+        texts[f"{name} str"] = str(link)
+        texts[f"{name} repr"] = repr(link)
+        texts[f"{name} args"] = repr(link.args)
+        texts[f"{name} attributes"] = repr(vars(link))
+    return texts

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import pickle
 import ssl
 import subprocess
 import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,34 +19,7 @@ from aiohttp.test_utils import RawTestServer
 import wacr
 from wacr.testing import Emulator
 
-from .conftest import TOKEN, closed_port, eventually
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and every exception chained to it (causes and contexts, suppressed or not)."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [error]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        todo += [current.__cause__, current.__context__]
-
-
-def texts_of(error: BaseException) -> dict[str, str]:
-    """Everything a log line, an error tracker or a debugger would show of ``error``."""
-    texts = {"traceback": "".join(traceback.format_exception(error))}
-    copy = pickle.loads(pickle.dumps(error))
-    texts["pickled"] = f"{copy}{copy!r}"
-    for depth, link in enumerate(_chain(error)):
-        name = f"{depth}:{type(link).__name__}"
-        texts[f"{name} str"] = str(link)
-        texts[f"{name} repr"] = repr(link)
-        texts[f"{name} args"] = repr(link.args)
-        texts[f"{name} attributes"] = repr(vars(link))
-    return texts
+from .conftest import TOKEN, closed_port, eventually, texts_of
 
 
 def assert_no_token(error: BaseException) -> None:
