@@ -1,8 +1,10 @@
 """Contract fixtures: the emulator in this event loop, with every exchange checked against the spec.
 
 A middleware records each API request and response the emulator handles; openapi-core
-validates both against ``openapi/wacr-v2.yaml``. A response that breaks the spec (a missing
-required field, a wrong type, an undeclared status) fails the test that caused it.
+validates both against ``openapi/wacr-v2.yaml``, response headers included (the
+``X-RateLimit-*`` headers the spec declares). A response that breaks the spec (a missing
+required field, a wrong type, an undeclared status, a header of the wrong type) fails the test
+that caused it.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def _check(request: web.Request, body: bytes, response: web.Response) -> list[st
     mock_response = MockResponse(
         response.body if isinstance(response.body, bytes) else b"",
         status_code=response.status,
+        headers=dict(response.headers),
         content_type=response.content_type,
     )
     try:
@@ -86,7 +89,18 @@ def _check(request: web.Request, body: bytes, response: web.Response) -> list[st
 
 @pytest.fixture
 async def contract() -> AsyncIterator[Contract]:
-    emulator = Emulator()
+    async for state in _contract(Emulator()):
+        yield state
+
+
+@pytest.fixture
+async def limited_contract() -> AsyncIterator[Contract]:
+    """The same, with the general per-token rate limit on (its answers carry ``X-RateLimit-*``)."""
+    async for state in _contract(Emulator(rate_limit=1000)):
+        yield state
+
+
+async def _contract(emulator: Emulator) -> AsyncIterator[Contract]:
     seen: list[Exchange] = []
 
     @web.middleware

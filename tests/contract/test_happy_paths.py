@@ -1,4 +1,4 @@
-"""Each of the 43 operations through the SDK against the emulator, every answer checked against the spec."""
+"""Each of the 44 operations through the SDK against the emulator, every answer checked against the spec."""
 
 from __future__ import annotations
 
@@ -196,3 +196,129 @@ async def test_templates_and_comments(contract: Contract) -> None:
     assert note.success and note.status_message == "Sales note"
     notes = await client.comments.list("919876543210")
     assert [c.message for c in notes.items] == ["<b>Follow-up</b>"]
+
+
+# -- what the upstream export added or settled ---------------------------------------------------------
+
+
+async def test_cta_message(contract: Contract) -> None:
+    client, emu = contract.client, contract.emulator
+    sent = await client.messages.send_cta(
+        phone="+919999999999",
+        message="See our plans",
+        button_text="View Pricing",
+        button_url="https://example.com/pricing",
+        header_text="Plans",
+        footer_text="Reply STOP to opt out",
+    )
+    assert (sent.button_text, sent.button_url) == ("View Pricing", "https://example.com/pricing")
+    assert sent.message_id and sent.contact_id and sent.phone == "919999999999"
+    assert [m.kind for m in emu.outbox] == ["cta"]
+    detail = await client.messages.get(sent.chat_message_id or 0)
+    assert detail.message == "See our plans" and detail.message_id == sent.message_id
+
+
+async def test_otp_with_a_generated_code(contract: Contract) -> None:
+    client, emu = contract.client, contract.emulator
+    sent = await client.auth.send_otp(phone=PHONE, template_name="otp_verification")
+    assert sent.code_auto_generated is True
+    assert sent.code is not None and len(sent.code) == 6 and sent.code.isdigit()
+    assert emu.otp_code(PHONE) == sent.code  # the code in the answer is the one sent on WhatsApp
+    assert (await client.auth.verify_otp(phone=PHONE, code=sent.code)).phone == "201000000001"
+    own = await client.auth.send_otp(phone=PHONE, template_name="otp_verification", code="246810")
+    assert own.code_auto_generated is False and own.code is None  # a caller's code is not echoed
+
+
+async def test_pages_carry_the_upstream_keys_and_iterate_to_the_end(contract: Contract) -> None:
+    client = contract.client
+    for n in range(5):
+        await client.groups.create(name=f"List {n}")
+    first = await client.groups.list(per_page=2, sort="name")
+    keys = (first.total, first.count, first.per_page, first.current_page, first.total_pages, first.has_more)
+    assert keys == (5, 2, 2, 1, 3, True)
+    contract.exchanges.clear()
+    assert names([g async for g in client.groups.list(per_page=2, sort="name")]) == [
+        f"List {n}" for n in range(5)
+    ]
+    assert [e.path for e in contract.exchanges] == ["/api/v2/groups"] * 3  # one request per page, no more
+    last = [p async for p in client.groups.list(per_page=2).pages()][-1]
+    assert (last.count, last.current_page, last.has_more) == (1, 3, False)
+
+
+@pytest.mark.parametrize("resource", ["groups", "sources", "statuses"])
+async def test_created_at_filters(resource: str, contract: Contract) -> None:
+    section = getattr(contract.client, resource)
+    made = await section.create(name="Filtered")
+    assert made.created_at is not None
+    day = made.created_at.date().isoformat()
+    since = await section.list(filters={"created_at": {"gte": day}}, per_page=100)
+    assert "Filtered" in names(since.items)
+    before = await section.list(filters={"created_at": {"lt": "2000-01-01"}})
+    assert before.items == []
+    between = await section.list(
+        filters={"created_at": {"between": ["2000-01-01", "2999-12-31"]}}, per_page=100
+    )
+    assert "Filtered" in names(between.items)
+
+
+async def test_contacts_fields_keeps_the_always_included_fields(contract: Contract) -> None:
+    client = contract.client
+    await client.contacts.create(
+        firstname="Jane",
+        lastname="Doe",
+        phone="+919876543210",
+        type="lead",
+        source_id=1,
+        status_id=1,
+        city="Rajkot",
+    )
+    page = await client.contacts.list(fields="id,firstname")
+    (jane,) = page.items
+    # Asked for two fields; the critical ones come anyway, so the partial answer is a full Contact.
+    assert (jane.firstname, jane.lastname, jane.phone, jane.type, jane.city) == (
+        "Jane", "Doe", "+919876543210", models.ContactType.lead, "Rajkot",
+    )  # fmt: skip
+    assert jane.source_id == 1 and jane.status_id == 1 and jane.created_at is not None
+
+
+async def test_batch_items_with_group_id_and_addedfrom(contract: Contract) -> None:
+    client = contract.client
+    group = await client.groups.create(name="Imported")
+    item = {"firstname": "A", "lastname": "One", "type": "lead", "source_id": 1, "status_id": 1}
+    batch = await client.contacts.batch_create(
+        [
+            {**item, "phone": "+911111111111", "group_id": [group.id]},
+            models.BatchContact(
+                firstname="B", lastname="Two", phone="+912222222222", type=models.ContactType.lead,
+                source_id=1, status_id=1, addedfrom=1,
+            ),
+        ]
+    )  # fmt: skip
+    assert batch.summary is not None and batch.summary.created == 2
+    created = {c.phone: c for c in batch.created or []}
+    assert created["+911111111111"].group_id == [group.id]
+    members = await client.contacts.list(filters={"group_id": group.id})
+    assert [c.phone for c in members.items] == ["+911111111111"]
+
+
+async def test_template_ids_as_int_or_string(contract: Contract) -> None:
+    client = contract.client
+    first = (await client.templates.list(sort="template_name")).items[0]
+    assert first.template_id is not None and first.template_id.isdigit()
+    by_text = await client.templates.get(first.template_id)
+    by_number = await client.templates.get(int(first.template_id))
+    assert by_text.id == by_number.id == first.id
+    with pytest.raises(wacr.NotFoundError):
+        await client.templates.get("not-a-template")
+
+
+async def test_rate_limit_headers_conform_to_the_spec(limited_contract: Contract) -> None:
+    client = limited_contract.client
+    account = await client.account.get()
+    with pytest.raises(wacr.NotFoundError):
+        await client.contacts.get(999)
+    # Every answer, errors included, carried the three headers; the contract checked their types.
+    headers = account.response.headers if account.response else {}
+    assert int(headers["X-RateLimit-Limit"]) == 1000
+    assert int(headers["X-RateLimit-Remaining"]) <= 999
+    assert int(headers["X-RateLimit-Reset"]) > 1_700_000_000  # a Unix time, not a delay
