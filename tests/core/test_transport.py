@@ -4,6 +4,7 @@ cancellation, session lifecycle, logging."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import http.server
 import logging
 import pickle
@@ -12,16 +13,19 @@ import threading
 from typing import Any
 
 import aiohttp
+import attrs
 import orjson
 import pytest
 
 from tests.core.conftest import TOKEN, MakeTransport, Reply, Scripted
-from wacr._transport import Transport
+from wacr._response import RateLimit, ResponseInfo, new_response_info
+from wacr._transport import MAX_URL_LENGTH, Transport
 from wacr.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     ConfigurationError,
+    ConflictError,
     InternalServerError,
     InvalidResponseError,
     NotFoundError,
@@ -553,3 +557,242 @@ def test_owned_session_is_replaced_when_used_from_a_new_event_loop() -> None:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+# -- answers reach the caller unchanged; what the pipeline refuses --------------------------------
+
+
+async def test_php_escaped_body_decodes_and_reaches_the_caller_unchanged(
+    api: Scripted, make_transport: MakeTransport
+) -> None:
+    # PHP's json_encode writes "/" as "\/" and non-ASCII as \uXXXX.
+    body = (
+        b'{"success":true,"data":{"media_url":"https:\\/\\/cdn.example\\/a\\/b.jpg",'
+        b'"name":"Caf\\u00e9 \\ud83d\\ude00"},'
+        b'"message":"Sent \\/ queued","meta":{"request_id":"r-\\/1"}}'
+    )
+    api.reply(Reply(200, body))
+    result = await make_transport().request("GET", "/messages/1")
+    assert result.body == body
+    assert result.envelope == {
+        "success": True,
+        "data": {"media_url": "https://cdn.example/a/b.jpg", "name": "Café 😀"},
+        "message": "Sent / queued",
+        "meta": {"request_id": "r-/1"},
+    }
+    assert (result.info.message, result.info.request_id) == ("Sent / queued", "r-/1")
+
+
+async def test_an_answer_holding_the_token_is_not_altered(
+    api: Scripted, make_transport: MakeTransport
+) -> None:
+    body = orjson.dumps({"success": True, "data": {"note": f"copy of {TOKEN}", "token": TOKEN}})
+    api.reply(Reply(200, body))
+    result = await make_transport().request("GET", "/contacts/1")
+    assert result.body == body and result.envelope["data"]["token"] == TOKEN  # type: ignore[call-overload,index]
+
+
+@pytest.mark.parametrize(
+    ("location", "shown", "hint"),
+    [
+        ("https://api.example/api/v2/account", "https://api.example/api/v2/account", "should use https://"),
+        ("/login", "/login", "check the base URL"),
+        (
+            f"https://api.example/?token={TOKEN}",
+            "https://api.example/?token=[REDACTED]",
+            "should use https://",
+        ),
+    ],
+)
+async def test_a_redirect_says_where_it_points_and_is_not_followed(
+    api: Scripted, make_transport: MakeTransport, location: str, shown: str, hint: str
+) -> None:
+    api.reply(Reply(301, b"", headers={"Location": location}))
+    with pytest.raises(APIError) as caught:
+        await make_transport().request("POST", "/messages/text", json=b"{}")
+    error = caught.value
+    assert error.status == 301 and shown in str(error) and hint in str(error)
+    assert "redirects to" in str(error) and "Moved Permanently" in str(error)
+    assert TOKEN not in str(error) and TOKEN not in repr(error.headers)
+    assert error.may_have_been_processed is False
+    assert [seen.method for seen in api.seen] == ["POST"]  # not followed (a POST would turn into a GET)
+
+
+async def test_a_redirect_without_location_still_explains(
+    api: Scripted, make_transport: MakeTransport
+) -> None:
+    api.reply(Reply(302, b""))
+    with pytest.raises(APIError, match="redirected without a Location"):
+        await make_transport().request("GET", "/account")
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        (
+            [("search", "x" * (MAX_URL_LENGTH - 24))],
+            False,
+        ),  # /api/v2/contacts?search=... is exactly the limit
+        ([("search", "x" * (MAX_URL_LENGTH - 23))], True),
+        ([("page", "1"), ("fields", "é" * 1400)], True),  # 1,400 characters, 8,400 once encoded
+        ([("page", "1"), ("fields", "x" * 10_000_000)], True),  # 10 MB
+        ([("a", "1" * 3000), ("fields", "x" * 3000), ("b", "y" * 2990)], True),
+    ],
+)
+async def test_a_url_above_the_bound_is_refused_before_sending(
+    api: Scripted, make_transport: MakeTransport, query: list[tuple[str, str]], refused: bool
+) -> None:
+    transport = make_transport()
+    if not refused:
+        await transport.request("GET", "/contacts", params=query)
+        assert len(api.seen) == 1 and api.seen[0].query["search"] == query[0][1]
+        return
+    with pytest.raises(ValidationError) as caught:
+        await transport.request("GET", "/contacts", params=query)
+    error = caught.value
+    assert error.status is None and list(error.errors) == ["fields" if len(query) > 1 else "search"]
+    assert str(MAX_URL_LENGTH) in str(error)
+    assert api.seen == []
+
+
+async def test_a_mapping_query_is_bounded_too(api: Scripted, make_transport: MakeTransport) -> None:
+    with pytest.raises(ValidationError, match="include"):
+        await make_transport().request("GET", "/contacts", params={"include": "g" * 9000})
+    assert api.seen == []
+
+
+# -- may_have_been_processed on every ambiguous answer -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "code", "cls", "processed"),
+    [
+        ("POST", 200, "INTERNAL_ERROR", InternalServerError, True),
+        ("POST", 201, "MESSAGE_SEND_FAILED", ServerError, True),
+        ("POST", 200, "SOMETHING_NEW", APIError, True),  # an unknown failure: it may have been done
+        ("POST", 200, "VALIDATION_ERROR", ValidationError, False),  # refused: nothing was done
+        ("POST", 200, "NOT_FOUND", NotFoundError, False),
+        ("GET", 200, "INTERNAL_ERROR", InternalServerError, False),  # a GET can be sent again
+        ("POST", 503, "VALIDATION_ERROR", ValidationError, True),  # any 5xx is ambiguous
+        ("PATCH", 500, "INTERNAL_ERROR", InternalServerError, False),
+    ],
+)
+async def test_an_ambiguous_answer_to_a_post_says_it_may_have_been_processed(
+    api: Scripted,
+    make_transport: MakeTransport,
+    method: str,
+    status: int,
+    code: str,
+    cls: type[APIError],
+    processed: bool,
+) -> None:
+    api.reply(Reply(status, {"success": False, "error": {"code": code, "message": "Failed"}}))
+    with pytest.raises(APIError) as caught:
+        await make_transport(max_retries=0).request(method, "/messages/text", json=b"{}")
+    error = caught.value
+    assert isinstance(error, cls) and error.may_have_been_processed is processed
+    assert ("may have been processed" in str(error)) is processed
+    assert len(api.seen) == 1
+
+
+@pytest.mark.parametrize("body", [b"", b"<html>ok</html>", b'{"success": true, "data": {'])
+async def test_an_unreadable_2xx_to_a_post_may_have_been_processed(
+    api: Scripted, make_transport: MakeTransport, body: bytes
+) -> None:
+    api.reply(Reply(200, body))
+    transport = make_transport()
+    if body:
+        with pytest.raises(InvalidResponseError) as caught:
+            await transport.request("POST", "/messages/text", json=b"{}")
+        assert caught.value.may_have_been_processed is True
+        with pytest.raises(InvalidResponseError) as caught:
+            await transport.request("GET", "/messages/1")
+        assert caught.value.may_have_been_processed is False
+    assert len(api.seen) == (2 if body else 0)
+
+
+# -- issue 11: conflicts, new codes, the upstream error envelope, rate limits ------------------------
+
+
+async def test_a_409_is_a_conflict_with_its_contact_count(
+    api: Scripted, make_transport: MakeTransport
+) -> None:
+    # The upstream error envelope: no top-level message.
+    body = {
+        "success": False,
+        "error": {
+            "code": "RESOURCE_CONFLICT",
+            "message": "Cannot delete source: 3 contacts use it",
+            "details": {"contacts_count": 3},
+        },
+        "meta": {"request_id": "req-409", "timestamp": "2026-01-01T00:00:00Z"},
+    }
+    api.reply(Reply(409, body))
+    with pytest.raises(ConflictError) as caught:
+        await make_transport().request("DELETE", "/sources/4")
+    error = caught.value
+    assert isinstance(error, APIError) and error.contacts_count == 3
+    assert (error.status, error.code, error.request_id) == (409, "RESOURCE_CONFLICT", "req-409")
+    assert error.message == "Cannot delete source: 3 contacts use it" and error.details == {
+        "contacts_count": 3
+    }
+    assert "(3 contacts use it)" in str(error)
+    assert len(api.seen) == 1  # a 409 is not retried
+
+
+async def test_rate_limit_headers_are_parsed_on_results_and_errors(
+    api: Scripted, make_transport: MakeTransport
+) -> None:
+    limits = {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1767225600"}
+    api.reply(Reply(200, OK, headers=limits), Reply(200, OK), Reply(429, RATE_LIMITED, headers=limits))
+    transport = make_transport(max_retries=0)
+    first = await transport.request("GET", "/account")
+    reset = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    assert first.info.rate_limit == RateLimit(limit=60, remaining=0, reset=reset)
+    assert first.info.rate_limit.reset.utcoffset() == datetime.timedelta(0)  # type: ignore[union-attr]
+    assert (await transport.request("GET", "/account")).info.rate_limit is None  # no headers
+    with pytest.raises(RateLimitError) as caught:
+        await transport.request("GET", "/account")
+    assert caught.value.rate_limit == RateLimit(60, 0, reset)
+
+
+LIMITS = {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "5"}
+NO_RESET = RateLimit(60, 5, None)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, None),
+        ({"X-RateLimit-Limit": "60"}, None),  # half a figure is no figure
+        ({"X-RateLimit-Remaining": "5"}, None),
+        (LIMITS, NO_RESET),  # Laravel's throttle sends the reset with a 429 only
+        ({"x-ratelimit-limit": " 60 ", "x-ratelimit-remaining": "5", "x-ratelimit-reset": "1767225600.5"},
+         RateLimit(60, 5, datetime.datetime(2026, 1, 1, 0, 0, 0, 500000, tzinfo=datetime.timezone.utc))),
+        ({"X-RateLimit-Limit": "sixty", "X-RateLimit-Remaining": "5"}, None),
+        ({"X-RateLimit-Limit": "-1", "X-RateLimit-Remaining": "5"}, None),
+        ({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "5.5"}, None),
+        ({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "\u0665"}, None),  # a non-ASCII digit
+        ({"X-RateLimit-Limit": "9" * 40, "X-RateLimit-Remaining": "5"}, None),
+        ({**LIMITS, "X-RateLimit-Reset": "soon"}, NO_RESET),
+        ({**LIMITS, "X-RateLimit-Reset": "1e300"}, NO_RESET),
+        ({**LIMITS, "X-RateLimit-Reset": "nan"}, NO_RESET),
+        ({**LIMITS, "X-RateLimit-Reset": "-inf"}, NO_RESET),
+    ],
+)  # fmt: skip
+def test_rate_limit_headers_are_read_tolerantly(headers: dict[str, str], expected: RateLimit | None) -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    assert RateLimit.from_headers(CIMultiDictProxy(CIMultiDict(headers))) == expected
+    assert RateLimit.from_headers(headers) == expected  # a plain dict of the same headers
+
+
+def test_the_fast_response_info_equals_the_constructor() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    values = (201, CIMultiDictProxy(CIMultiDict(a="1")), "r", "m", {"k": 1}, "POST", "https://x/y", 0.25, 2)
+    fast, real = new_response_info(*values), ResponseInfo(*values)
+    assert fast == real and repr(fast) == repr(real) and hash(fast.url) == hash(real.url)
+    assert [getattr(fast, a.name) for a in attrs.fields(ResponseInfo)] == list(values)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.status = 500  # type: ignore[misc]

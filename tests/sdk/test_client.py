@@ -148,3 +148,38 @@ async def test_one_debug_line_per_attempt_without_secrets(
     assert "POST" in text and "/messages/text" in text and "200" in text and "req-1" in text
     every = " ".join(r.getMessage() for r in caplog.records)
     assert TOKEN not in every and "a private message body" not in every
+
+
+CONTROLS = [chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))]
+
+
+@pytest.mark.parametrize("ch", CONTROLS, ids=[f"U+{ord(c):04X}" for c in CONTROLS])
+def test_a_token_with_a_control_character_is_refused_at_construction(ch: str) -> None:
+    """Every C0 and C1 control (tab, CR, LF and NUL included) and DEL: a header cannot carry them."""
+    with pytest.raises(wacr.ConfigurationError) as caught:
+        wacr.Client(f"secret-{ch}-token")
+    text = str(caught.value)
+    assert f"U+{ord(ch):04X}" in text and "control character" in text and "position 8" in text
+    assert "secret" not in text  # the message names the character, never the token
+
+
+async def test_a_token_that_cannot_be_encoded_is_refused_and_ordinary_ones_are_kept(
+    recorder: Recorder,
+) -> None:
+    with pytest.raises(wacr.ConfigurationError, match="U\\+D800"):
+        wacr.Client("secret-\ud800")
+    # Surrounding whitespace (a line break from a file or an environment variable) is trimmed;
+    # what is inside a token (an inner space, non-ASCII letters) is kept and sent as is.
+    for token in ("  tok_123\n", "tok en", "tök-日本-\u2028"):
+        async with wacr.Client(token, base_url=recorder.base_url) as client:
+            await client.account.get()
+        assert recorder.last.headers["Authorization"] == f"Bearer {token.strip()}"
+
+
+def test_the_new_public_names() -> None:
+    assert issubclass(wacr.ConflictError, wacr.APIError)
+    assert issubclass(wacr.ResponseTooLargeError, wacr.InvalidResponseError)
+    limit = wacr.RateLimit(limit=60, remaining=1, reset=None)
+    assert (limit.limit, limit.remaining, limit.reset) == (60, 1, None)
+    for name in ("ConflictError", "ResponseTooLargeError", "RateLimit"):
+        assert name in wacr.__all__ and getattr(wacr, name).__doc__
