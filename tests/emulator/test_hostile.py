@@ -618,3 +618,28 @@ def test_no_request_makes_the_emulator_answer_a_5xx_or_break() -> None:
     finally:
         client.close()
         emulator.stop_thread()
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/_emulator/clock", b"[1, 2]"),
+        ("/_emulator/clock", b'{"advance": "soon"}'),
+        ("/_emulator/clock", b'{"advance": 1e308}'),
+        ("/_emulator/clock", b'{"set": "not a date"}'),
+        ("/_emulator/config", b'{"tokens": [{"scopes": 5}]}'),
+        ("/_emulator/config", b'{"tenant_id": "x"}'),
+        ("/_emulator/config", b'{"plan": {"nope": 1}}'),
+        ("/_emulator/inbound", b'{"phone": "+15551234567"}'),
+        ("/_emulator/faults", b'{"match": 5}'),
+        ("/_emulator/webhooks", b'{"url": 5, "events": 7}'),
+        ("/_emulator/webhooks/flush", b'{"timeout": "x"}'),
+        ("/_emulator/faults", b"{"),
+    ],
+)
+async def test_the_control_api_answers_bad_requests_with_a_400(api: Api, path: str, body: bytes) -> None:
+    reply = await api.call("POST", path, data=body, headers={"Content-Type": "application/json"})
+    assert reply.status == 400, reply.text
+    assert reply.json["success"] is False
+    assert (await api.get("/_emulator/config")).status == 200
+    assert (await api.get("/contacts")).status == 200

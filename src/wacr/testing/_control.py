@@ -44,8 +44,9 @@ def control_routes(emulator: Emulator) -> list[web.RouteDef]:
                 return await handler(request)
             except orjson.JSONDecodeError:
                 return _control_error("The request body must be JSON.")
-            except (KeyError, TypeError, ValueError) as exc:
-                return _control_error(f"Bad control request: {exc}")
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+                # The control API answers a bad request with a 400 naming the problem, never a 500.
+                return _control_error(f"Bad control request: {type(exc).__name__}: {exc}")
 
         return wrapper
 

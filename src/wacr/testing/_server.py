@@ -700,8 +700,11 @@ class Emulator:
         except web.HTTPRequestEntityTooLarge:
             error = ApiError(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
             return self._error_response(request, entry, error)
-        except web.HTTPException as exc:  # e.g. a body that does not decompress
+        except web.HTTPException as exc:
             error = ApiError(exc.status, "BAD_REQUEST", "The request body could not be read.")
+            return self._error_response(request, entry, error)
+        except Exception:  # a body that does not decompress, a broken chunked encoding...
+            error = ApiError(400, "BAD_REQUEST", "The request body could not be read.")
             return self._error_response(request, entry, error)
         return self._process(request, entry, raw)
 
