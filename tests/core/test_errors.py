@@ -9,9 +9,13 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from multidict import CIMultiDict, CIMultiDictProxy
 
 import wacr.errors as errors_module
 from wacr.errors import (
+    MASK,
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -33,6 +37,7 @@ from wacr.errors import (
     OTPVerificationError,
     PermissionDeniedError,
     RateLimitError,
+    Redactor,
     ServerError,
     ValidationError,
     WacrError,
@@ -407,3 +412,104 @@ def test_repr_is_compact() -> None:
         repr(error)
         == "NotFoundError(status=404, code='NOT_FOUND', message='No contact', request_id='req-123')"
     )
+
+
+# -- the redactor: every form a server may echo the token in ----------------------------------------
+
+_SHORT = {"/": "\\/", '"': '\\"', "\\": "\\\\"}
+_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+
+
+def _written(ch: str, form: int) -> str:
+    """One character as a server may write it (``form`` picks the encoding)."""
+    code = ord(ch)
+    utf16 = ch.encode("utf-16-be")
+    units = [utf16[n] << 8 | utf16[n + 1] for n in range(0, len(utf16), 2)]
+    forms = [
+        ch,
+        "".join(f"\\u{unit:04x}" for unit in units),
+        "".join(f"\\u{unit:04X}" for unit in units),
+        _SHORT.get(ch, ch),
+        "\\\\\\" + _SHORT[ch][1] if ch in _SHORT else "\\\\" + ch,  # JSON nested in a JSON string
+        "".join(f"%{byte:02X}" for byte in ch.encode()),
+        "".join(f"%{byte:02x}" for byte in ch.encode()),
+        f"&#{code};",
+        f"&#x{code:x};",
+        _ENTITY.get(ch, ch),
+    ]
+    return forms[form % len(forms)]
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside ``value`` (keys too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [leaf for key, item in value.items() for leaf in (*_strings(key), *_strings(item))]
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _strings(item)]
+    return []
+
+
+TOKEN_CHARS = st.characters(blacklist_categories=("Cc", "Cs"), max_codepoint=0x1FFFF)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    token=st.text(TOKEN_CHARS, min_size=1, max_size=24),
+    forms=st.lists(st.integers(0, 9), min_size=24, max_size=24),
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+)
+def test_the_redactor_finds_every_escaped_form_of_the_token(
+    token: str, forms: list[int], before: str, after: str
+) -> None:
+    written = "".join(_written(ch, form) for ch, form in zip(token, forms, strict=False))
+    redactor = Redactor(token)
+    text = f"{before}{written}{after}"
+    assert redactor.found(text)
+    masked = redactor.text(text)
+    assert MASK in masked and written not in masked.replace(MASK, "\0")
+    assert not redactor.found(masked.replace(MASK, "\0")) or redactor.found(f"{before}\0{after}")
+    # Nested in what an error stores: details, field errors, headers.
+    value = redactor.value({"a": [text, {"b": (text, 1)}], text: None})
+    assert [written in leaf.replace(MASK, "\0") for leaf in _strings(value)] == [False] * 5
+    headers = redactor.headers(CIMultiDictProxy(CIMultiDict({"X-Echo": text, "X-Other": "-"})))
+    echoed, other = headers.values()  # (a header name may hold the token's characters too)
+    assert MASK in echoed and written not in echoed.replace(MASK, "\0") and other == redactor.text("-")
+
+
+def test_the_redactor_leaves_clean_text_and_headers_alone() -> None:
+    redactor = Redactor("tok/abc+def=")
+    headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json", "X-Q": "a%20b\\c&d"}))
+    assert redactor.headers(headers) is headers  # no copy on the hot path
+    assert redactor.text("tok/abc+deF= tok%2Fabc") == "tok/abc+deF= tok%2Fabc"  # case matters
+    assert redactor.text("x tok%2fabc%2Bdef%3d y") == f"x {MASK} y"
+    assert "tok" not in repr(redactor)
+    with pytest.raises(TypeError):
+        pickle.dumps(redactor)
+
+
+def test_error_from_response_masks_every_field_it_fills() -> None:
+    token = "ab/cd+ef=="
+    escaped = token.replace("/", "\\/")
+    body = orjson.dumps(
+        {
+            "success": False,
+            "error": {
+                "code": "VALIDATION_ERROR",
+                "message": f"bad {token}",
+                "details": {"auth": [f"Bearer {token}"], "deep": {"x": [token]}},
+            },
+            "meta": {"request_id": token},
+        }
+    ).replace(b"/", b"\\/")
+    headers = CIMultiDictProxy(CIMultiDict({"X-Echo": token, "Location": "/x?t=ab%2Fcd%2Bef%3D%3D"}))
+    for redact in ((token,), Redactor(token)):
+        error = error_from_response(422, headers, body, redact=redact)
+        assert isinstance(error, ValidationError)
+        shown = f"{error}{error!r}{vars(error)!r}{error.args!r}{pickle.loads(pickle.dumps(error))!r}"
+        assert token not in shown and escaped not in shown and "ab%2Fcd" not in shown
+        assert error.errors == {"auth": [f"Bearer {MASK}"]} and error.request_id == MASK
+        assert error.details == {"auth": [f"Bearer {MASK}"], "deep": {"x": [MASK]}}
+        assert error.headers["X-Echo"] == MASK
