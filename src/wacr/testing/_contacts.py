@@ -265,6 +265,10 @@ def delete_contact(ctx: Ctx) -> Result:
 
 
 def batch_create(ctx: Ctx) -> Result:
+    """Create up to 100 contacts. Each item has the create rules (the same phone rule) plus
+    ``group_id`` (applied: the contact joins those groups) and ``addedfrom``; an item that
+    breaks a rule, an unknown group id included, is reported in ``errors`` with its index
+    (``group_id.N``) and the batch goes on, or rolls back with ``continue_on_error: false``."""
     tenant = ctx.tenant
     v = Validator(ctx.body)
     items = v.array("contacts", required=True, min=1, max=100)

@@ -818,6 +818,14 @@ class Emulator:
         token = state.tokens.get(credential)
         if token is None:
             raise ApiError(401, "UNAUTHORIZED", "Invalid or expired API token.")
+        # The throttle counts every authenticated call to a route, refused by scope or not (it
+        # sits in front of the ability checks, as Laravel's `throttle` middleware does).
+        if state.rate_limit is not None:
+            limiter = state.token_limiter
+            retry = limiter.retry_after(token.token, now)
+            if retry is not None:
+                raise rate_limited(retry)
+            limiter.hit(token.token, now)
         if route.scope is not None and route.scope not in token.scopes:
             raise ApiError(
                 403,
@@ -825,12 +833,6 @@ class Emulator:
                 f"Token missing `{route.scope}` scope",
                 {"required_scope": route.scope},
             )
-        if state.rate_limit is not None:
-            limiter = state.token_limiter
-            retry = limiter.retry_after(token.token, now)
-            if retry is not None:
-                raise rate_limited(retry)
-            limiter.hit(token.token, now)
         if not body_ok:
             raise validation_error(_BODY_ERROR)
 
