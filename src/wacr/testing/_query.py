@@ -217,13 +217,11 @@ def _parse_filter(name: str, op: str, raw: str, kind: Kind, get: Getter, errors:
         return Filter(name, op, kind, get, values)
     value = _coerce(kind, name, raw, errors)
     if op == "eq" and kind == "datetime" and value is not None and _DATE_ONLY.match(raw.strip()):
-        # An exact date matches the whole day (the last day of year 9999 has no next day).
-        day = parse_datetime(raw)
-        end = (
-            "9999-12-31T23:59:59+00:00~"
-            if day.year == 9999 and day.month == 12 and day.day == 31
-            else (isoformat(day + timedelta(days=1)))
-        )
+        # An exact date matches the whole day.
+        try:
+            end = isoformat(parse_datetime(raw) + timedelta(days=1))
+        except OverflowError:  # 9999-12-31 has no next day: it runs to the end of time
+            return Filter(name, "gte", kind, get, value)
         return Filter(name, "between_open", kind, get, [value, end])
     return Filter(name, op, kind, get, value)
 

@@ -112,6 +112,8 @@ def php_input(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """Query-string pairs as PHP (and so Laravel) reads them: ``a[b]=1`` nests, ``a[]=1&a[]=2``
     makes a list, a repeated plain key keeps its last value. Values stay strings."""
     root: dict[str, Any] = {}
+    next_index: dict[int, int] = {}  # id(node) -> the index `[]` appends at (PHP: max + 1)
+    created: list[dict[str, Any]] = []
     for key, value in pairs:
         match = _QUERY_KEY.match(key)
         if match is None:
@@ -121,14 +123,16 @@ def php_input(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         node = root
         for index, part in enumerate(path):
             if part == "":
-                numbers = [int(k) for k in node if k.isascii() and k.isdigit() and len(k) < 10]
-                part = str(max(numbers) + 1 if numbers else 0)
+                part = str(next_index.get(id(node), 0))
+            if part.isascii() and part.isdigit() and len(part) < 10:
+                next_index[id(node)] = max(next_index.get(id(node), 0), int(part) + 1)
             if index == len(path) - 1:
                 node[part] = value
             else:
                 child = node.get(part)
                 if not isinstance(child, dict):
                     child = node[part] = {}
+                    created.append(child)  # alive until the end: its id keys `next_index`
                 node = child
     return {key: _php_lists(value) for key, value in root.items()}
 
