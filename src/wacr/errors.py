@@ -5,9 +5,10 @@ Every exception derives from :class:`WacrError`. Errors the server answered deri
 ``request_id`` and the raw ``body``; :func:`error_from_response` picks the most specific class
 from the code (then from the HTTP status when the code is unknown or missing).
 
-No exception ever holds the API token: the transport never hands it to this module, and
-:class:`Redactor` masks a token that a server echoes back (as is or escaped, in the body or in a
-header) in everything an error stores or shows, and cuts off a chained cause that would show it.
+No exception ever holds the API token: the transport hands this module only a
+:class:`Redactor` of it, which masks a token that a server echoes back (as is or escaped, in the
+body or in a header) in everything an error stores or shows, and cuts off a chained cause that
+would show it.
 
 The tree::
 
@@ -756,6 +757,8 @@ def error_from_response(
         **kwargs,
     )
     error._show_body = not top
+    if isinstance(redact, str):
+        redact = (redact,)
     redactors = [redact] if isinstance(redact, Redactor) else [Redactor(s) for s in redact if s]
     for redactor in redactors:
         redactor.scrub(error)
