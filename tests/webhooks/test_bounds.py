@@ -389,3 +389,25 @@ async def test_no_rejection_logs_the_body(serve: Any, caplog: pytest.LogCaptureF
         )
         for fragment in ("Zelda", "Secretname", "15550009876", "+1555"):
             assert fragment not in text, (record.name, text)
+
+
+async def test_a_gzip_bomb_is_refused_once_it_inflates_past_the_limit(serve: Any) -> None:
+    """64 MiB of zeros in a 64 KiB gzip body (under the limit as sent): counted as it inflates."""
+    import zlib
+
+    compressor = zlib.compressobj(9, wbits=31)
+    zeros = bytes(MiB)
+    bomb = b"".join(compressor.compress(zeros) for _ in range(64)) + compressor.flush()
+    limit = MiB
+    assert len(bomb) < limit // 8
+    served = await serve(webhooks.Router(max_body_size=limit), client_max_size=256 * MiB)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        status, answer = await served.post(bomb, {"Content-Encoding": "gzip"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 413 and f"{limit} bytes".encode() in answer
+    assert peak < 16 * MiB, peak  # inflating it whole would take 64 MiB
+    assert served.handled == []
