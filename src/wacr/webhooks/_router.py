@@ -91,7 +91,7 @@ class Router:
 
     Args:
         secret: the signing secret; ``None`` (the default) accepts unsigned deliveries, since the
-            platform does not document a signature. See :func:`verify_signature`.
+            platform does not document a signature. See :func:`~wacr.webhooks.verify_signature`.
         signature_header: where the signature is read from.
         max_body_size: the largest accepted body, in bytes.
         max_event_ids: how many recent event ids are kept for de-duplication.
