@@ -12,6 +12,7 @@ import asyncio
 import copy
 import http.client
 import json
+import re
 import urllib.parse
 from typing import Any
 
@@ -472,8 +473,22 @@ def requests(draw: st.DrawFn) -> tuple[str, str, Any]:
     target = body["contacts"][0] if "contacts" in body and draw(st.booleans()) else body
     keys = st.sampled_from(list(target)) | st.sampled_from(list(target)) | st.sampled_from(FIELDS)
     for key in draw(st.lists(keys, min_size=1, max_size=2)):
-        target[key] = draw(HOSTILE_NUMBERS | HOSTILE_TEXT | VALUES)
+        target[key] = draw(HOSTILE_NUMBERS | HOSTILE_TEXT | VALUES | DEEP)
     return method, template, body
+
+
+# A marker `_encode` replaces by arrays or objects nested that deep (orjson reads up to 1,024).
+DEEP = st.builds(
+    lambda depth, kind: f"__deep_{kind}_{depth}__", st.integers(250, 1020), st.sampled_from("ao")
+)
+_DEEP_MARK = re.compile(r'"__deep_([ao])_([0-9]+)__"')
+
+
+def _deep(match: re.Match[str]) -> str:
+    depth = int(match.group(2))
+    if match.group(1) == "a":
+        return "[" * depth + "]" * depth
+    return '{"a": ' * depth + "1" + "}" * depth
 
 
 QUERIES = st.dictionaries(
@@ -506,6 +521,7 @@ PATH_VALUES = st.one_of(
 
 def _encode(body: Any, php_slashes: bool, ascii_only: bool) -> bytes:
     text = json.dumps(body, ensure_ascii=ascii_only)  # writes any int, NaN and Infinity as given
+    text = _DEEP_MARK.sub(_deep, text)
     if php_slashes:
         text = text.replace("/", "\\/")
     return text.encode("utf-8", "surrogatepass")

@@ -14,6 +14,7 @@ import orjson
 __all__ = [
     "INT_MAX",
     "INT_MIN",
+    "MAX_DEPTH",
     "ApiError",
     "Limiter",
     "Raw",
@@ -59,10 +60,15 @@ def digits_of(phone: str) -> str:
     return digits[2:] if digits.startswith("00") else digits
 
 
-def json_safe(value: Any) -> Any:
+#: Deeper than this, :func:`json_safe` cuts a value off (orjson writes at most 255 levels).
+MAX_DEPTH: Final = 200
+
+
+def json_safe(value: Any, _depth: int = 0) -> Any:
     """``value`` with whatever the JSON encoder refuses made writable: integers outside the
     64-bit range become their decimal text, strings that are not valid UTF-8 (lone surrogates)
-    get replacement characters, other non-JSON objects their ``str``."""
+    get replacement characters, containers nested deeper than :data:`MAX_DEPTH` become a note,
+    other non-JSON objects their ``str``. Only what the emulator echoes or logs goes through it."""
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return value
     if isinstance(value, int):
@@ -73,10 +79,12 @@ def json_safe(value: Any) -> Any:
         except UnicodeEncodeError:
             return value.encode("utf-8", "replace").decode("utf-8")
         return value
+    if isinstance(value, (Mapping, list, tuple)) and _depth >= MAX_DEPTH:
+        return f"[nested deeper than {MAX_DEPTH} levels]"
     if isinstance(value, Mapping):
-        return {str(json_safe(key)): json_safe(item) for key, item in value.items()}
+        return {str(json_safe(key)): json_safe(item, _depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
+        return [json_safe(item, _depth + 1) for item in value]
     return str(value)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -50,9 +50,10 @@ class SentMessage:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``time`` as ISO 8601)."""
-        data = asdict(self)
+        # Not `asdict`: it deep-copies `request` recursively, which a hostile body can nest 1,000 deep.
+        data = {item.name: getattr(self, item.name) for item in fields(self)}
         data["time"] = isoformat(self.time)
-        data["request"] = json_safe(data["request"])
+        data["request"] = json_safe(self.request)
         return data
 
 
