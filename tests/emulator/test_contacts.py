@@ -368,6 +368,9 @@ async def test_list_default_order_and_pagination(api: Api) -> None:
         ({"per_page": "0"}, "per_page", "The per page must be at least 1."),
         ({"page": "0"}, "page", "The page must be at least 1."),
         ({"page": "x"}, "page", "The page must be an integer."),
+        ({"page": "1_0"}, "page", "The page must be an integer."),  # Python's int() would take it
+        ({"per_page": "\u0661\u0660"}, "per_page", "The per page must be an integer."),  # non-ASCII digits
+        ({"page": "2147483648"}, "page", "The page may not be greater than 2147483647."),
         (
             {"sort": "phone"},
             "sort",

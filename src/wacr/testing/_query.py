@@ -38,6 +38,8 @@ Getter = Callable[[Any], Any]
 
 _FILTER_KEY = re.compile(r"^filter\[([^\]]*)\](?:\[([^\]]*)\])?$")
 _DATE_ONLY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# What PHP's FILTER_VALIDATE_INT takes (no `_`, no non-ASCII digits), short enough for `int`.
+_INT = re.compile(r"^[+-]?[0-9]{1,30}$")
 _OPERATORS = {
     "eq": "eq",
     "=": "eq",
@@ -132,7 +134,7 @@ def _coerce(kind: Kind, name: str, text: str, errors: list[str]) -> Any:
     text = text.strip()
     if kind in ("int", "array"):
         try:
-            if not text.isascii() or len(text) > 30:
+            if not _INT.match(text):
                 raise ValueError(text)
             return int(text)
         except ValueError:
@@ -239,7 +241,7 @@ def parse_list_query(query: Mapping[str, str], spec: ListSpec) -> ListQuery:
         if raw is None or raw.strip() == "":
             continue
         try:
-            if not raw.isascii() or len(raw.strip()) > 30:
+            if not _INT.match(raw.strip()):
                 raise ValueError(raw)
             number = int(raw)
         except ValueError:
