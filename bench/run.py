@@ -5,7 +5,7 @@ Each section runs in its own interpreter (``bench/<section>.py``, ``overhead`` i
 taken within one run, sides alternating, and the table shows medians. Raw numbers go to
 ``bench/results.json``.
 
-    python bench/run.py [--quick] [--only throughput,structuring,imports,memory,sends,overhead]
+    python bench/run.py [--quick] [--only throughput,structuring,imports,coldstart,memory,sends,overhead]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from _common import BENCH, child_env, parse_result
 
-SECTIONS = ("throughput", "structuring", "imports", "memory", "sends", "overhead")
+SECTIONS = ("throughput", "structuring", "imports", "coldstart", "memory", "sends", "overhead")
 
 
 def run_section(name: str, extra: list[str]) -> dict[str, Any]:
@@ -193,6 +193,18 @@ def _other_rows(res: dict[str, Any]) -> list[str]:
                 "-",
             )
         )
+    cs = res.get("coldstart")
+    if cs:
+        rows.append(
+            _row(
+                "Cold start: a fresh process creates a client and makes one send, vs raw aiohttp + orjson",
+                f"{cs['wacr']:.0f} ms",
+                f"{cs['raw']:.0f} ms",
+                f"**{cs['ratio']:.2f}x**",
+                "<= 1.2x",
+                _ok(cs["ratio"] <= 1.2),
+            )
+        )
     me = res.get("memory")
     if me:
         counts = sorted(me, key=int)
@@ -271,6 +283,7 @@ def main() -> None:
         "throughput": ["--rounds", "3"] if args.quick else [],
         "structuring": ["--rounds", "5"] if args.quick else ["--rounds", "15"],
         "imports": ["--samples", "3"] if args.quick else ["--samples", "11"],
+        "coldstart": ["--samples", "3"] if args.quick else ["--samples", "11"],
         "memory": [],
         "sends": ["--total", "2000"] if args.quick else [],
         "overhead": ["--rounds", "60"] if args.quick else [],
