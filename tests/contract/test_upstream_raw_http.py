@@ -11,25 +11,38 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from aiohttp import ClientSession
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
 
 from wacr.testing import Emulator
+
+SPEC = Path(__file__).resolve().parents[2] / "openapi" / "wacr-v2.yaml"
 
 TOKEN = "third-party-token"
 PHONE = "+919999999999"
 PAGINATION_KEYS = ["total", "count", "per_page", "current_page", "total_pages", "has_more"]
 
 
+@cache
+def _spec() -> OpenAPI:
+    return OpenAPI.from_file_path(str(SPEC))
+
+
 class Raw:
-    """A plain aiohttp client of the emulator's ``/api/v2``."""
+    """A plain aiohttp client of the emulator's ``/api/v2``; every answer is checked against the
+    spec's response schemas (the requests are the third party's own, not necessarily the spec's)."""
 
     def __init__(self, session: ClientSession, base_url: str) -> None:
         self.session = session
         self.base_url = base_url
+        self.problems: list[str] = []
 
     async def call(
         self,
@@ -51,8 +64,18 @@ class Raw:
         async with self.session.request(
             method, self.base_url + path, params=params, data=body, headers=headers
         ) as response:
-            payload = orjson.loads(await response.read())
-            return response.status, dict(response.headers), payload
+            raw = await response.read()
+            status, answer_headers = response.status, dict(response.headers)
+        url = self.base_url.split("/api/v2")[0]
+        request = MockRequest(url, method.lower(), "/api/v2" + path, args=params or {}, headers=headers)
+        answer = MockResponse(
+            raw, status_code=status, headers=answer_headers, content_type="application/json"
+        )
+        try:
+            _spec().validate_response(request, answer)
+        except Exception as exc:  # openapi-core raises a family of errors; each one is a finding
+            self.problems.append(f"{method} {path} -> {status}: {exc!r} {exc.__cause__!r}"[:1500])
+        return status, answer_headers, orjson.loads(raw)
 
 
 @pytest.fixture
@@ -61,7 +84,9 @@ async def raw() -> AsyncIterator[Raw]:
     await emulator.start()
     try:
         async with ClientSession() as session:
-            yield Raw(session, emulator.base_url)
+            client = Raw(session, emulator.base_url)
+            yield client
+        assert client.problems == [], "answers that break the spec:\n" + "\n".join(client.problems)
     finally:
         await emulator.stop()
 
