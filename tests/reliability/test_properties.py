@@ -273,10 +273,11 @@ def success_body(op_id: str) -> bytes:
     elif op.is_list:
         data = []
         meta["pagination"] = {
-            "current_page": 1,
-            "per_page": 15,
             "total": 0,
-            "last_page": 1,
+            "count": 0,
+            "per_page": 15,
+            "current_page": 1,
+            "total_pages": 1,
             "has_more": False,
         }
     else:
@@ -452,7 +453,7 @@ async def pinned() -> AsyncIterator[tuple[wacr.Client, Recorder]]:
         # A string where a list is expected was split into characters, a scalar raised TypeError.
         (
             lambda c: c.auth.send_otp(
-                phone="+15551234567", template_name="otp", code="1", additional_params="John"
+                phone="+15551234567", template_name="otp", code="123456", additional_params="John"
             ),
             "additional_params",
         ),
