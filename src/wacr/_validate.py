@@ -105,6 +105,7 @@ def _check_string(schema: Schema, value: str, path: str, errors: Errors) -> None
             _add(errors, path, f"must be at least {min_length} characters (got {len(value)})")
     if max_length is not None and len(value) > max_length:
         _add(errors, path, f"must be at most {max_length} characters (got {len(value)})")
+        return  # refused already; the pattern and format need not scan megabytes of it
     pattern = schema.get("pattern")
     if pattern is not None and not _regex(pattern).search(value):
         _add(errors, path, f"must match {pattern}")
