@@ -421,3 +421,21 @@ async def test_sync_needs_a_configured_whatsapp_account(api: Api) -> None:
     synced = await api.post("/templates/sync")
     assert synced.status == 200
     assert synced.data["synced_count"] == len(synced.data["templates"]) == 7
+
+
+async def test_a_form_body_is_input_too(api: Api) -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    group = await api.call("POST", "/groups", data="name=Form+group", headers=form)
+    assert group.status == 201
+    assert group.data["name"] == "Form group"
+    media = await api.call(
+        "POST",
+        "/messages/media",
+        data="phone=%2B15551234567&media_type=image&media_url=https%3A%2F%2Fx.io%2Fa.png&contact%5Bfirstname%5D=Ann",
+        params={"caption": "from the query", "media_type": "video"},
+        headers=form,
+    )
+    assert media.status == 200, media.text
+    assert (media.data["media_type"], media.data["caption"]) == ("image", "from the query")  # the body wins
+    assert api.emulator.get_contact(PHONE)["firstname"] == "Ann"  # type: ignore[index]
+    assert api.emulator.outbox[-1].request["contact"] == {"firstname": "Ann"}

@@ -9,6 +9,7 @@ import logging
 import math
 import re
 import threading
+import urllib.parse
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -788,10 +789,15 @@ class Emulator:
         body: Any = {}
         body_ok = True
         if method in _WRITE_METHODS and raw.strip():
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                body, body_ok = None, False
+            if request.content_type == "application/x-www-form-urlencoded":
+                # A form is input to Laravel too (strings, PHP-style keys), not only JSON.
+                pairs = urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
+                body = php_input(pairs)
+            else:
+                try:
+                    body = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    body, body_ok = None, False
             entry.json = body
             body_ok = body_ok and isinstance(body, dict)
         if body_ok and method in _WRITE_METHODS and request.query_string:
