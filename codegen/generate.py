@@ -71,7 +71,10 @@ def build_models() -> str:
         out = Path(tmp) / "_generated.py"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "codegen")}
         cmd = [str(BIN / "datamodel-codegen"), "--input", str(SPEC), "--output", str(out), *DATAMODEL_ARGS]
-        subprocess.run(cmd, check=True, env=env, stderr=subprocess.DEVNULL)
+        done = subprocess.run(cmd, check=False, env=env, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            # Its warnings are noise on success; on failure they are the only clue (a YAML slip...).
+            sys.exit(f"datamodel-codegen failed on {SPEC.relative_to(ROOT)}:\n{done.stderr.strip()[-3000:]}")
         body = out.read_text()
         body = body.split("from __future__ import annotations", 1)[1]
         doc = "Attrs models of every request body, response payload and webhook payload of API v2."

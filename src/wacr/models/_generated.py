@@ -442,6 +442,8 @@ class BatchContact(_Model):
     address: str | None = _attrs.field(default=None)
     country_id: int | None = _attrs.field(default=None)
     assigned_id: int | None = _attrs.field(default=None)
+    groups: list[int] | None = _attrs.field(default=None)
+    """Group ids to attach, as on single create (the upstream export says items take the single-create fields)."""
     group_id: list[int] | None = _attrs.field(default=None)
     """Group ids to attach (upstream export's example; single create calls this `groups`)."""
     addedfrom: int | None = _attrs.field(default=None)

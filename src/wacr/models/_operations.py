@@ -476,6 +476,7 @@ OPERATIONS: dict[str, Operation] = {
                             "address": {"type": "string", "maxLength": 500},
                             "country_id": {"type": "integer", "minimum": 1},
                             "assigned_id": {"type": "integer", "minimum": 1},
+                            "groups": {"type": "array", "items": {"type": "integer", "minimum": 1}},
                             "group_id": {"type": "array", "items": {"type": "integer", "minimum": 1}},
                             "addedfrom": {"type": "integer", "minimum": 0, "maximum": 2147483647},
                         },
