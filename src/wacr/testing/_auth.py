@@ -162,8 +162,8 @@ def resend_otp(ctx: Ctx) -> Result:
         expiry=expiry,
         purpose=purpose,
     )
-    # Resend makes the code itself and hands it to the send-otp logic, which so did not
-    # generate it: the answer says false and never shows the code (read it in the outbox).
+    # Resend makes the code and hands it to the send-otp logic, so that logic did not generate
+    # it: the answer says false and never shows the code (a test reads it in the outbox).
     data["code_auto_generated"] = False
     return Result(data, "OTP resent successfully")
 
