@@ -115,7 +115,7 @@ class Paginator(Generic[T]):
             key = _page_key(page)
             if key is not None and key == previous:
                 raise _bad(
-                    f"page {number} repeats the items of page {number - 1}: "
+                    f"page {number} repeats the items of the page before it: "
                     "the server seems to ignore the `page` parameter",
                     page.response,
                 )

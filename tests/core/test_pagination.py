@@ -199,7 +199,7 @@ async def test_the_same_items_again_without_a_page_number_is_an_error_not_a_loop
         return Page(items=[Item(id=1), Item(id=2)], has_more=True)
 
     seen: list[int] = []
-    with pytest.raises(InvalidResponseError, match="page 2 repeats the items of page 1"):
+    with pytest.raises(InvalidResponseError, match="page 2 repeats the items of the page before it"):
         async for item in Paginator(fetch):
             seen.append(item.id)
     assert seen == [1, 2] and calls == [1, 2]  # the first page's items, never twice
