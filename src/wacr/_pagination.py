@@ -108,9 +108,11 @@ class Paginator(Generic[T]):
         """
         number: int | None = self._start_page
         previous: tuple[Any, ...] | None = None
+        first = True
         while number is not None:
             page = await self._fetch(number)
-            following = _next_page(page, number)
+            following = _next_page(page, number, first=first)
+            first = False
             # Only a small key of the previous page is kept, never its items.
             key = _page_key(page)
             if key is not None and key == previous:
@@ -138,16 +140,17 @@ class Paginator(Generic[T]):
 AsyncPager = Paginator
 
 
-def _next_page(page: Page[Any], requested: int) -> int | None:
+def _next_page(page: Page[Any], requested: int, *, first: bool) -> int | None:
     """The page number to fetch after ``page``, or ``None`` to stop."""
     if not page.items:
         return None  # an empty page ends the list even if the server claims more
     current = page.current_page if page.current_page is not None else requested
-    if current < requested:
+    if current < requested and not first:
         # The server ignores the page parameter: following has_more would loop forever, and
-        # handing its items over again would duplicate them.
+        # handing its items over again would duplicate them. (The first page is taken as it
+        # comes, as `await` takes it; a lower number there proves nothing yet.)
         raise _bad(f"asked for page {requested} but the server answered page {current}", page.response)
-    return current + 1 if page.has_more else None
+    return max(current, requested) + 1 if page.has_more else None
 
 
 def _page_key(page: Page[Any]) -> tuple[Any, ...] | None:
