@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -79,20 +78,27 @@ async def account(say: Narrator, client: wacr.Client) -> None:
         f"{per_minute.limit if per_minute else '?'} API calls per minute, "
         f"{contacts.current if contacts else '?'} of {contacts.limit if contacts else '?'} contacts used",
     )
+    say.call(
+        "info.response.rate_limit  # the X-RateLimit-* headers (none while no limit is set)",
+        repr(info.response.rate_limit if info.response else None),
+    )
 
 
 async def otp(say: Narrator, emu: Emulator, client: wacr.Client) -> None:
     say.section("One-time passwords")
-    code = f"{secrets.randbelow(10**6):06d}"  # your service makes the code; WhatsApp delivers it
-    sent = await client.auth.send_otp(phone=PHONE, template_name="otp_verification", code=code)
+    sent = await client.auth.send_otp(phone=PHONE, template_name="otp_verification")
     say.call(
-        f'send_otp(phone="{PHONE}", template_name="otp_verification", code="{code}")',
-        f"sent {sent.message_id[:18]}..., expires at {clock(sent.expires_at)} ({sent.expiry_minutes} min)",
+        f'send_otp(phone="{PHONE}", template_name="otp_verification")  # no code: the server makes one',
+        f"sent {sent.message_id[:18]}..., code_auto_generated={sent.code_auto_generated}, "
+        f"expires at {clock(sent.expires_at)} ({sent.expiry_minutes} min)",
     )
     say.call("the customer's WhatsApp (emu.outbox[-1].text)", f'"{emu.outbox[-1].text}"')
     typed = emu.otp_code(PHONE) or ""
-    say.call(f'emu.otp_code("{PHONE}")  # the code as the user types it', f'"{typed}"')
-    wrong = "000000" if code != "000000" else "111111"
+    say.call(
+        f'emu.otp_code("{PHONE}")  # the code as the user types it',
+        f'"{typed}" (the answer\'s sent.code is the same: {sent.code == typed})',
+    )
+    wrong = "000000" if typed != "000000" else "111111"
     try:
         await client.auth.verify_otp(phone=PHONE, code=wrong)
     except wacr.InvalidCodeError as exc:
@@ -181,6 +187,13 @@ async def crm(say: Narrator, client: wacr.Client) -> int:
         "groups.update(...), contacts.delete(...), sources.create/update/delete(...)",
         f'group renamed "{renamed.name}"; contact {deleted.id} deleted; a temporary source came and went',
     )
+    try:
+        await client.sources.delete(source.id)
+    except wacr.ConflictError as exc:
+        say.call(
+            f"sources.delete({source.id})  # the source Layla and the batch still use",
+            f"ConflictError {exc.status} {exc.code}: {exc.contacts_count} contacts use it, nothing deleted",
+        )
     return group.id
 
 
@@ -240,6 +253,16 @@ async def messages(say: Narrator, emu: Emulator, client: wacr.Client) -> None:
         ],
     )
     say.call('send_interactive(type="list", sections=[...])', f"{menu.status} ({menu.type})")
+    cta = await client.messages.send_cta(
+        phone=phone,
+        message="Track your parcel at any time",
+        button_text="Track",
+        button_url="https://example.com/track/A-1001",
+    )
+    say.call(
+        'send_cta(message=..., button_text="Track", button_url="https://example.com/track/A-1001")',
+        f'{cta.status}: a "{cta.button_text}" button to {cta.button_url}',
+    )
     history = await client.messages.list(per_page=10)
     say.call(
         "await client.messages.list(per_page=10)",
@@ -252,7 +275,7 @@ async def pagination(say: Narrator, emu: Emulator, client: wacr.Client, group_id
     page = await client.contacts.list(per_page=10, sort="-created_at")
     say.call(
         'page = await client.contacts.list(per_page=10, sort="-created_at")',
-        f"page {page.current_page} of {page.last_page}: {len(page.items)} of {page.total} contacts, "
+        f"page {page.current_page} of {page.total_pages}: {page.count} of {page.total} contacts, "
         f"has_more={page.has_more}",
     )
     before = len(emu.received)
@@ -309,14 +332,23 @@ async def retries(say: Narrator, emu: Emulator, client: wacr.Client) -> None:
 
     emu.set_rate_limit(3)
     async with wacr.Client(emu.token, base_url=emu.base_url, max_retry_wait=5) as strict:
+        first = await strict.account.usage()
+        limit = first.response.rate_limit if first.response else None
+        say.call(
+            "emulator limit 3/min; usage.response.rate_limit  # from the X-RateLimit-* headers",
+            f"{limit.remaining} of {limit.limit} calls left this minute"
+            if limit
+            else "no rate-limit headers",
+        )
         try:
-            for _ in range(4):
+            for _ in range(3):
                 await strict.account.usage()
         except wacr.RateLimitError as exc:
+            left = exc.rate_limit.remaining if exc.rate_limit else "?"
             say.call(
-                "emulator limit 3/min; Client(max_retry_wait=5); 4 x account.usage()",
-                f"RateLimitError on the 4th: Retry-After {exc.retry_after:.0f} s is above max_retry_wait, "
-                "so it raises instead of sleeping",
+                "Client(max_retry_wait=5); 3 more x account.usage()",
+                f"RateLimitError on the 4th ({left} left): Retry-After {exc.retry_after:.0f} s is above "
+                "max_retry_wait, so it raises instead of sleeping",
             )
     emu.set_rate_limit(None)
 

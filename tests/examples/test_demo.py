@@ -32,6 +32,10 @@ def test_the_demo_tours_every_section_and_exits_0() -> None:
     assert "InvalidCodeError: 4 attempts remaining" in out
     assert re.search(r"answered after 1\.\d s in 2 attempts", out)  # Retry-After: 1 waited out
     assert "may_have_been_processed=True, not retried" in out
+    assert "code_auto_generated=True" in out and "sent.code is the same: True" in out  # server-made OTP
+    assert "ConflictError 409 RESOURCE_CONFLICT" in out  # a source still in use is not deleted
+    assert 'a "Track" button to https://example.com/track/A-1001' in out  # send_cta
+    assert re.search(r"2 of 3 calls left this minute", out)  # X-RateLimit-* parsed
     assert "Tour done in" in out
     assert "\033[" not in out  # no colour codes when stdout is not a terminal
     assert elapsed < 30
