@@ -95,6 +95,9 @@ async def every_method(client: wacr.Client) -> None:
     # Metadata of any call, and typed errors.
     info: wacr.ResponseInfo | None = account.response
     request_id: str | None = info.request_id if info else None
+    limit: wacr.RateLimit | None = cta.response.rate_limit if cta.response else None
+    if limit is not None:
+        window: tuple[int, int, datetime | None] = (limit.limit, limit.remaining, limit.reset)
     try:
         await client.auth.verify_otp(phone="+1", code="1", max_retries=0, timeout=5.0)
     except wacr.InvalidCodeError as error:
