@@ -241,6 +241,83 @@ EXAMPLES: list[tuple[str, dict[str, Any]]] = [
             ],
         },
     ),
+    # The upstream export's additions (its examples; values as it shows them).
+    (
+        "OtpSendResult",
+        {
+            "message_id": "wamid.HBgMOTE5OTk5OTk5OTk5",
+            "contact_id": 101,
+            "phone": "919999999999",
+            "template_name": "otp_verification",
+            "language": "en",
+            "code_sent": True,
+            "code_auto_generated": True,
+            "code": "604211",
+            "expiry_minutes": 10,
+            "expires_at": "2024-02-08T14:40:25+00:00",
+            "status": "sent",
+            "sent_at": "2024-02-08T14:30:25+00:00",
+        },
+    ),
+    (
+        "SendCtaRequest",
+        {
+            "phone": "+919999999999",
+            "message": "Check out our latest pricing plans!",
+            "button_text": "View Pricing",
+            "button_url": "https://example.com/pricing",
+            "header_text": "Special Offer",
+            "footer_text": "Limited time only",
+        },
+    ),
+    (
+        "CtaMessageResult",
+        {
+            "message_id": "wamid.CTA",
+            "contact_id": 7,
+            "phone": "919999999999",
+            "button_text": "View Pricing",
+            "button_url": "https://example.com/pricing",
+            "status": "sent",
+            "sent_at": "2024-02-08T14:30:25+00:00",
+            "chat_id": 3,
+            "chat_message_id": 88,
+        },
+    ),
+    ("TemplateSyncResult", {"synced_count": 1, "templates": [{"id": 1, "template_name": "welcome_message"}]}),
+    (
+        "Pagination",
+        {"total": 45, "count": 15, "per_page": 15, "current_page": 1, "total_pages": 3, "has_more": True},
+    ),
+    (
+        "BatchContact",
+        {
+            "firstname": "Jane",
+            "lastname": "Doe",
+            "type": "lead",
+            "email": "jane@example.com",
+            "phone": "+919587422363",
+            "source_id": 115,
+            "status_id": 287,
+            "country_id": 101,
+            "group_id": [12],
+            "addedfrom": 1,
+            "zip": "360001",
+            "city": "Rajkot",
+        },
+    ),
+    ("Contact", {"id": 5, "tenant_id": 1, "firstname": "Jane", "group_id": [12], "is_opted_out": False}),
+    (
+        "ErrorEnvelope",
+        {
+            "success": False,
+            "error": {"code": "RESOURCE_CONFLICT", "message": "In use", "details": {"contacts_count": 3}},
+            "meta": {
+                "request_id": "00000000-0000-0000-0000-000000000000",
+                "timestamp": "2024-02-08T14:30:25+00:00",
+            },
+        },
+    ),
     (
         "WebhookPayload",
         {
