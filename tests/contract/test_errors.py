@@ -82,6 +82,10 @@ async def test_unknown_templates_are_404_with_each_operations_code(contract: Con
         with pytest.raises(wacr.NotFoundError) as otp:
             await client.auth.send_otp(phone=PHONE, template_name=name)
         assert (otp.value.status, otp.value.code) == (404, "RESOURCE_NOT_FOUND")
+    # Resend runs send-otp's logic, and says so the same way.
+    with pytest.raises(wacr.NotFoundError) as resend:
+        await client.auth.resend_otp(phone=PHONE, template_name="no_such_template")
+    assert (resend.value.status, resend.value.code) == (404, "RESOURCE_NOT_FOUND")
     assert contract.emulator.outbox == []
 
 

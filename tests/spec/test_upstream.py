@@ -136,7 +136,7 @@ def test_new_error_codes_sit_on_the_operations_that_return_them() -> None:
         for code in ("RESOURCE_NOT_FOUND", "RESOURCE_CONFLICT", "INVALID_MEDIA_TYPE")
     }
     assert where == {
-        "RESOURCE_NOT_FOUND": {"auth_send_otp"},
+        "RESOURCE_NOT_FOUND": {"auth_send_otp", "auth_resend_otp"},  # resend runs send-otp's logic
         "RESOURCE_CONFLICT": {"sources_delete", "statuses_delete"},
         "INVALID_MEDIA_TYPE": {"messages_send_media"},
     }

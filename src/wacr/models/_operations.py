@@ -139,6 +139,7 @@ OPERATIONS: dict[str, Operation] = {
                 "CONTACT_OPTED_OUT",
                 "FEATURE_NOT_AVAILABLE",
             ),
+            404: ("RESOURCE_NOT_FOUND",),
             422: ("VALIDATION_ERROR", "WHATSAPP_NOT_CONFIGURED"),
             429: ("RATE_LIMIT_EXCEEDED",),
             500: ("MESSAGE_SEND_FAILED", "INTERNAL_ERROR"),
