@@ -7,9 +7,8 @@ from types import TracebackType
 
 import aiohttp
 
-from wacr._transport import DEFAULT_MAX_RESPONSE_SIZE, Transport
+from wacr._transport import DEFAULT_MAX_RESPONSE_SIZE, Settings, Transport
 from wacr._version import __version__
-from wacr.errors import ConfigurationError
 from wacr.resources import (
     Account,
     Auth,
@@ -88,30 +87,18 @@ class Client:
         connection_limit: int = 100,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
-        token = token if token is not None else os.environ.get("WACR_TOKEN")
-        if not token or not token.strip():
-            raise ConfigurationError(
-                "no API token: pass Client(token=...) or set the WACR_TOKEN environment variable"
-            )
-        if timeout <= 0:
-            raise ConfigurationError(f"timeout must be positive, got {timeout!r}")
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries!r}")
-        if connection_limit < 1:
-            raise ConfigurationError(f"connection_limit must be at least 1, got {connection_limit!r}")
-        #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
-        # The transport checks the URL (absolute http(s), no query or fragment).
-        self._transport = Transport(
-            token=token.strip(),
+        # Every setting is checked once, by Settings (a ConfigurationError naming it).
+        settings = Settings(
+            token=token if token is not None else os.environ.get("WACR_TOKEN"),
             base_url=base_url or os.environ.get("WACR_BASE_URL") or WACR,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_wait=max_retry_wait,
-            session=session,
-            connector_limit=connection_limit,
+            connection_limit=connection_limit,
             user_agent=USER_AGENT,
             max_response_size=max_response_size,
         )
+        self._transport = Transport(settings, session=session)
         #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
         self.base_url = self._transport.base_url
         #: The tenant's account, usage and plan limits.

@@ -1,6 +1,7 @@
 """The request pipeline: auth header, aiohttp request, timeout, error mapping, retry policy.
 
-Retry policy (``design.md``), run by ``backoff``:
+Retry policy, run by ``backoff`` (one decorated attempt per call; the give-up rule
+``Transport._give_up`` is the policy, ``Transport._waits`` the waits):
 
 * every method: 429 (waits ``Retry-After``, else the body's ``retry_after``, else exponential
   backoff with full jitter; a wait above ``max_retry_wait`` raises instead of sleeping) and
@@ -59,6 +60,7 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "MAX_URL_LENGTH",
     "RawResult",
+    "Settings",
     "Transport",
 ]
 
@@ -157,13 +159,25 @@ class RawResult:
         return f"RawResult(status={self.status}, info={self.info!r})"
 
 
-class _Retry(Exception):
-    """An attempt failed in a way worth retrying; backoff catches it, sleeps, tries again."""
+# What kind of failure an attempt had, for the retry policy (Transport._give_up).
+_NOT_SENT_KIND = "not sent"  # failed to connect: nothing was written
+_DROPPED_KIND = "dropped"  # timed out or dropped after the request may have been written
+_STATUS_KIND = "status"  # the server answered with an error status
+_OTHER_KIND = "other"  # any other network failure: never retried
 
-    def __init__(self, error: WacrError, wait: float | None) -> None:
-        super().__init__(error)
+
+class _Failed(Exception):
+    """An attempt's failure on its way through backoff: the error the caller gets, and what the
+    give-up rule and the waits read. It never reaches the caller (``Transport._send``)."""
+
+    __slots__ = ("call", "error", "kind", "wait")
+
+    def __init__(self, call: _Call, error: WacrError, kind: str, wait: float | None = None) -> None:
+        super().__init__(kind)
+        self.call = call
         self.error = error
-        #: Seconds the server asked for, or None for exponential backoff.
+        self.kind = kind
+        #: Seconds the server asked for (a 429's Retry-After), or None for exponential backoff.
         self.wait = wait
 
 
@@ -179,8 +193,6 @@ class _Call:
         "method",
         "params",
         "path",
-        "pending",
-        "retrying",
         "then",
         "timeout",
         "url",
@@ -208,29 +220,8 @@ class _Call:
         self.max_retries = max_retries
         self.idempotent = method in IDEMPOTENT_METHODS
         self.attempt = 0
-        #: The first attempt's failure, replayed to backoff (see Transport._attempt).
-        self.pending: _Retry | None = None
-        #: Whether backoff runs the attempts (then a retryable failure is raised to it).
-        self.retrying = False
         #: Applied to a 2xx's (parsed body, ResponseInfo) instead of building a RawResult.
         self.then = then
-
-
-def _retry_waits(*, base: float, cap: float) -> Generator[float, Any, None]:
-    """backoff's wait generator: the server's wait when it gave one, else full-jitter expo.
-
-    backoff primes it with ``send(None)`` and then sends each ``_Retry`` it caught.
-    """
-    expo: Generator[float, Any, None] | None = None
-    failure: _Retry = yield  # type: ignore[misc]
-    while True:
-        wait = failure.wait
-        if wait is None:
-            if expo is None:
-                expo = backoff.expo(base=2, factor=base, max_value=cap)
-                next(expo)  # expo's own priming step
-            wait = backoff.full_jitter(next(expo))
-        failure = yield wait
 
 
 def _forget_request_headers(exc: BaseException) -> None:
@@ -279,6 +270,132 @@ def _query_chars(params: Params) -> int:
     return sum(len(key) + len(value) + 2 for key, value in items)
 
 
+def _number(name: str, value: object, rule: str, *, above: float | None = None, least: float = 0) -> float:
+    """``value`` as a float when it is a real number (not a bool) above ``above`` or at least
+    ``least``; otherwise a ConfigurationError naming the setting and ``rule``."""
+    problem = ConfigurationError(f"{name} must be {rule}, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise problem
+    if (value > above) if above is not None else (value >= least):  # NaN fails both
+        return float(value)
+    raise problem
+
+
+def _whole(name: str, value: object, least: int) -> int:
+    """``value`` when it is an int (not a bool) >= ``least``, else a ConfigurationError naming it."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= least:
+        return value
+    raise ConfigurationError(f"{name} must be an integer >= {least}, got {value!r}")
+
+
+def check_max_retries(value: object) -> int:
+    """The one rule for ``max_retries`` (a setting, and a per-call override): an integer >= 0."""
+    return _whole("max_retries", value, 0)
+
+
+def _check_base_url(base_url: object) -> str:
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+    try:
+        parsed = URL(base_url)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"invalid base_url {base_url!r}: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+    if parsed.query_string or parsed.fragment:
+        raise ConfigurationError(f"base_url must not have a query or fragment, got {base_url!r}")
+    return base_url.rstrip("/")
+
+
+def _check_token_setting(token: object) -> str:
+    if not isinstance(token, str) or not token.strip():
+        raise ConfigurationError(
+            "no API token: pass Client(token=...) or set the WACR_TOKEN environment variable"
+        )
+    # Surrounding whitespace (a line break from a file or an environment variable) is not part
+    # of a token; what is inside it is checked and kept as is.
+    token = token.strip()
+    _check_token(token)
+    return token
+
+
+@attrs.frozen(slots=True, repr=False, init=False)
+class Settings:
+    """A client's settings, every rule checked once, here, when built.
+
+    :class:`wacr.Client` builds one (after reading ``WACR_TOKEN`` / ``WACR_BASE_URL``) and its
+    :class:`Transport` runs on it. A bad value raises :class:`~wacr.ConfigurationError` naming
+    the setting and the rule. The token is stripped of surrounding whitespace and never shown.
+    """
+
+    #: The API token (sent as ``Authorization: Bearer ...``).
+    token: str
+    #: The API's base URL without a trailing slash, e.g. ``https://app.wa.cr/api/v2``.
+    base_url: str
+    #: Total seconds per attempt.
+    timeout: float
+    #: Retries after the first attempt (0 turns them off).
+    max_retries: int
+    #: The longest ``Retry-After`` wacr sleeps on; a longer one raises instead.
+    max_retry_wait: float
+    #: Open connections of a session the client creates (at least 1).
+    connection_limit: int
+    #: Open connections per host of such a session (0: no limit beyond ``connection_limit``).
+    connection_limit_per_host: int
+    #: The ``User-Agent`` header (None: wacr's, aiohttp's and Python's versions).
+    user_agent: str | None
+    #: The first exponential backoff wait, in seconds (before full jitter).
+    backoff_base: float
+    #: The longest exponential backoff wait, in seconds.
+    backoff_cap: float
+    #: The largest response body accepted, in bytes after decompression.
+    max_response_size: int
+
+    def __init__(
+        self,
+        *,
+        token: str | None,
+        base_url: str,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        max_retry_wait: float = 60.0,
+        connection_limit: int = 100,
+        connection_limit_per_host: int = 0,
+        user_agent: str | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+    ) -> None:
+        if user_agent is not None and not isinstance(user_agent, str):
+            raise ConfigurationError(f"user_agent must be a string, got {user_agent!r}")
+        self.__attrs_init__(
+            token=_check_token_setting(token),
+            base_url=_check_base_url(base_url),
+            timeout=_number("timeout", timeout, "a positive number of seconds", above=0),
+            max_retries=check_max_retries(max_retries),
+            max_retry_wait=_number("max_retry_wait", max_retry_wait, "a number of seconds >= 0"),
+            connection_limit=_whole("connection_limit", connection_limit, 1),
+            connection_limit_per_host=_whole("connection_limit_per_host", connection_limit_per_host, 0),
+            user_agent=user_agent,
+            backoff_base=_number("backoff_base", backoff_base, "a number of seconds >= 0"),
+            backoff_cap=_number("backoff_cap", backoff_cap, "a number of seconds >= 0"),
+            max_response_size=_max_response_size(max_response_size),
+        )
+
+    def __repr__(self) -> str:
+        # Never the token.
+        return (
+            f"Settings(base_url={self.base_url!r}, timeout={self.timeout!r}, "
+            f"max_retries={self.max_retries!r})"
+        )
+
+
+def _max_response_size(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ConfigurationError(f"max_response_size must be a number of bytes >= 1, got {value!r}")
+
+
 class Transport:
     """Sends API requests: one pooled aiohttp session, auth, timeouts, retries, typed errors.
 
@@ -289,65 +406,37 @@ class Transport:
 
     def __init__(
         self,
+        settings: Settings | None = None,
+        /,
         *,
-        token: str,
-        base_url: str,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-        max_retry_wait: float = 60.0,
         session: aiohttp.ClientSession | None = None,
-        connector_limit: int = 100,
-        connector_limit_per_host: int = 0,
-        user_agent: str | None = None,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 8.0,
-        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        **options: Any,
     ) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise ConfigurationError("an API token is required")
-        _check_token(token)
-        try:
-            parsed = URL(base_url)
-        except (TypeError, ValueError) as exc:
-            raise ConfigurationError(f"invalid base_url {base_url!r}: {exc}") from None
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
-        if parsed.query_string or parsed.fragment:
-            raise ConfigurationError(f"base_url must not have a query or fragment, got {base_url!r}")
-        if not timeout > 0:
-            raise ConfigurationError(f"timeout must be positive, got {timeout!r}")
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
-        if not max_retry_wait >= 0:
-            raise ConfigurationError(f"max_retry_wait must be >= 0, got {max_retry_wait!r}")
-        if (
-            isinstance(max_response_size, bool)
-            or not isinstance(max_response_size, int)
-            or max_response_size < 1
-        ):
-            raise ConfigurationError(
-                f"max_response_size must be a number of bytes >= 1, got {max_response_size!r}"
-            )
-
-        self.base_url = base_url.rstrip("/")
-        self.timeout = float(timeout)
-        self.max_retries = max_retries
-        self.max_retry_wait = float(max_retry_wait)
-        self.max_response_size = max_response_size
-        self._redactor = Redactor(token)
-        self._base_path_length = len(parsed.raw_path.rstrip("/"))
+        """Run on ``settings``, or on a :class:`Settings` built from ``options`` (its keywords)."""
+        if settings is None:
+            settings = Settings(**options)
+        elif options:
+            raise TypeError("Transport takes settings or their keywords, not both")
+        self.settings = settings
+        self.base_url = settings.base_url
+        self.timeout = settings.timeout
+        self.max_retries = settings.max_retries
+        self.max_retry_wait = settings.max_retry_wait
+        self.max_response_size = settings.max_response_size
+        self._redactor = Redactor(settings.token)
+        self._base_path_length = len(URL(settings.base_url).raw_path.rstrip("/"))
         self._session = session
         self._middlewares = _session_middlewares(session)
         self._owns_session = session is None
         self._session_loop: asyncio.AbstractEventLoop | None = None
-        self._connector_limit = connector_limit
-        self._connector_limit_per_host = connector_limit_per_host
+        self._backoff_base = settings.backoff_base
+        self._backoff_cap = min(settings.backoff_cap, settings.max_retry_wait)
 
         # Built once: every request reuses these objects.
         base_headers = {
-            "Authorization": f"Bearer {token}",
+            "Authorization": f"Bearer {settings.token}",
             "Accept": "application/json",
-            "User-Agent": user_agent or _default_user_agent(),
+            "User-Agent": settings.user_agent or _default_user_agent(),
         }
         self._headers = CIMultiDictProxy(CIMultiDict(base_headers))
         self._json_headers = CIMultiDictProxy(
@@ -357,16 +446,16 @@ class Transport:
         with warnings.catch_warnings():
             # backoff 2.2.1 calls asyncio.iscoroutinefunction, deprecated on Python 3.14.
             warnings.simplefilter("ignore", DeprecationWarning)
+            # Decorated once per transport (not per call): each call runs its attempts in it.
             self._with_retries = backoff.on_exception(
-                _retry_waits,
-                _Retry,
-                max_tries=None,  # _attempt decides when to stop (per-call max_retries)
-                jitter=None,  # _retry_waits jitters the exponential waits only
+                self._waits,
+                _Failed,
+                max_tries=None,  # the give-up rule counts the attempts (per-call max_retries)
+                giveup=self._give_up,
+                jitter=None,  # _waits jitters the exponential waits only
                 logger=None,
                 on_backoff=self._log_retry,
-                base=backoff_base,
-                cap=min(backoff_cap, self.max_retry_wait),
-            )(self._retry_attempt)
+            )(self._attempt)
 
     def __repr__(self) -> str:
         return (
@@ -428,13 +517,9 @@ class Transport:
         no answer came, and :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not
         JSON.
 
-        Returns the coroutine that makes the call: ``await transport.request(...)``. The
-        attempts run in that one coroutine (no wrapper coroutine per call: with 50 calls in
-        flight, every extra coroutine object is more for the garbage collector to walk).
+        Returns the coroutine that makes the call: ``await transport.request(...)``.
         """
-        retries = self.max_retries if max_retries is None else max_retries
-        if retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0, got {retries!r}")
+        retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         if params and self._base_path_length + len(path) + _query_chars(params) > _QUERY_SURE:
             self._check_url_length(path, params)
         call = _Call(
@@ -448,7 +533,17 @@ class Transport:
             retries,
             then,
         )
-        return self._attempt(call)
+        return self._send(call)
+
+    async def _send(self, call: _Call) -> Any:
+        """Run the call's attempts through backoff and raise the last failure's error."""
+        try:
+            return await self._with_retries(call)
+        except _Failed as failure:
+            error = failure.error
+        # Raised outside the except block, so that the error does not chain the wrapper (which
+        # holds the call, and with it the Authorization header).
+        raise error
 
     def _check_url_length(self, path: str, params: Params) -> None:
         """Refuse, before sending, a request whose path and encoded query exceed MAX_URL_LENGTH,
@@ -494,28 +589,17 @@ class Transport:
                 session.detach()
             session = self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
-                    limit=self._connector_limit,
-                    limit_per_host=self._connector_limit_per_host,
+                    limit=self.settings.connection_limit,
+                    limit_per_host=self.settings.connection_limit_per_host,
                 ),
                 timeout=self._client_timeout,
             )
             self._session_loop = loop
         return session
 
-    async def _retry_attempt(self, call: _Call) -> Any:
-        """backoff's target: replays the first attempt's failure, then makes new attempts."""
-        failure = call.pending
-        if failure is not None:
-            call.pending = None
-            raise failure
-        return await self._attempt(call)
-
     async def _attempt(self, call: _Call) -> Any:
-        """One attempt; the first one also hands a retryable failure over to backoff.
-
-        backoff costs ~5 us per call (timestamps, a dict, a generator), a few percent of a
-        loopback request: the first attempt runs bare, and backoff takes over only after a
-        failure worth retrying, starting with that failure so that it waits first.
+        """One attempt (backoff's target). An error status or a network failure leaves as a
+        :class:`_Failed` for the give-up rule to judge; anything else as the error itself.
 
         Every error leaving here has been through the redactor (``Redactor.scrub``).
         """
@@ -559,10 +643,9 @@ class Transport:
             elapsed = time.perf_counter() - started
             if dropped is not None:
                 # Raised outside the except block, so that only the original error is chained.
-                failure = self._network_failure(call, dropped)
                 self._log_attempt(call, type(dropped).__name__, elapsed, None)
                 _forget_request_headers(dropped)
-                raise failure from dropped
+                raise self._network_failure(call, dropped)
 
             redactor = self._redactor
             if not 200 <= status < 300:
@@ -570,7 +653,10 @@ class Transport:
                     status, headers, body, method=call.method, url=call.url, redact=redactor
                 )
                 self._log_attempt(call, status, elapsed, error.request_id)
-                raise self._http_failure(call, error)
+                if status >= 500 and not call.idempotent:
+                    error.may_have_been_processed = True  # the server may have done the work
+                self._redactor.scrub(error)
+                raise _Failed(call, error, _STATUS_KIND, getattr(error, "retry_after", None))
 
             # A 2xx, read here rather than in a helper: every call comes this way, and on a real
             # connection each extra function call costs microseconds (cold caches). The body is
@@ -645,15 +731,9 @@ class Transport:
                         error.request_id = request_id
                     raise
             return RawResult(status, headers, body, envelope, info)
-        except _Retry as failure:
-            if call.retrying:
-                raise  # to backoff, which sleeps and calls _retry_attempt again
-            call.retrying = True
-            call.pending = failure
         except WacrError as error:
             self._redactor.scrub(error)
             raise
-        return await self._with_retries(call)
 
     async def _read_capped(
         self, resp: aiohttp.ClientResponse, call: _Call, headers: Mapping[str, str]
@@ -689,8 +769,8 @@ class Transport:
 
     # -- what to do about a failure ---------------------------------------------------------
 
-    def _network_failure(self, call: _Call, exc: BaseException) -> Exception:
-        """Map an aiohttp/OS error to ours; wrap it in ``_Retry`` when it may be retried."""
+    def _network_failure(self, call: _Call, exc: BaseException) -> _Failed:
+        """Map an aiohttp/OS error to ours (chained to it), with the kind the policy reads."""
         not_sent = isinstance(exc, _NOT_SENT)
         may_have_been_processed = not not_sent and not call.idempotent
         error: APIConnectionError
@@ -710,28 +790,50 @@ class Transport:
                 url=call.url,
                 may_have_been_processed=may_have_been_processed,
             )
-        retryable = not_sent or (call.idempotent and isinstance(exc, _DROPPED))
-        if retryable and call.attempt <= call.max_retries:
-            return _Retry(error, None)
-        return error
+        error.__cause__ = exc  # as `raise error from exc` would
+        self._redactor.scrub(error)
+        if not_sent:
+            return _Failed(call, error, _NOT_SENT_KIND)
+        return _Failed(call, error, _DROPPED_KIND if isinstance(exc, _DROPPED) else _OTHER_KIND)
 
-    def _http_failure(self, call: _Call, error: APIError) -> Exception:
-        """Decide whether an error status is retried; return what ``_attempt`` raises."""
-        status = error.status
+    # -- the retry policy -----------------------------------------------------------------
+
+    def _give_up(self, failure: Exception) -> bool:
+        """The retry policy (the module docstring): whether this failed attempt is the last."""
+        if not isinstance(failure, _Failed):  # backoff hands it only those
+            return True
+        call = failure.call
+        if call.attempt > call.max_retries:
+            return True
+        kind = failure.kind
+        if kind is _NOT_SENT_KIND:
+            return False  # nothing was written: safe for any method
+        if kind is _DROPPED_KIND:
+            return not call.idempotent  # a POST may have been processed: never sent again
+        if kind is not _STATUS_KIND:
+            return True
+        status = failure.error.status if isinstance(failure.error, APIError) else None
         if status == 429:
-            wait = getattr(error, "retry_after", None)
-            if wait is not None and wait > self.max_retry_wait:
-                return error  # the server asks for longer than we are willing to wait
-            if call.attempt <= call.max_retries:
-                return _Retry(error, wait)
-            return error
-        if status is not None and status >= 500:
-            if not call.idempotent:
-                error.may_have_been_processed = True
-                return error
-            if status in _RETRY_STATUSES and call.attempt <= call.max_retries:
-                return _Retry(error, None)
-        return error
+            wait = failure.wait
+            return wait is not None and wait > self.max_retry_wait  # longer than we will wait
+        return not (call.idempotent and status in _RETRY_STATUSES)
+
+    def _waits(self) -> Generator[float, Any, None]:
+        """backoff's wait generator, one per call: the server's wait when it gave one (a 429's
+        Retry-After), else exponential backoff with full jitter.
+
+        backoff primes it with ``send(None)`` and then sends each failure it retries.
+        """
+        expo: Generator[float, Any, None] | None = None
+        failure: _Failed = yield  # type: ignore[misc]
+        while True:
+            wait = failure.wait
+            if wait is None:
+                if expo is None:
+                    expo = backoff.expo(base=2, factor=self._backoff_base, max_value=self._backoff_cap)
+                    next(expo)  # expo's own priming step
+                wait = backoff.full_jitter(next(expo))
+            failure = yield wait
 
     # -- logging ------------------------------------------------------------------------------
 
@@ -753,7 +855,7 @@ class Transport:
     @staticmethod
     def _log_retry(details: Any) -> None:
         call: _Call = details["args"][0]
-        failure: _Retry = details["exception"]
+        failure: _Failed = details["exception"]
         error = failure.error
         reason = error.status if isinstance(error, APIError) else type(error).__name__
         _log.info(

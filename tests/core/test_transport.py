@@ -386,7 +386,7 @@ async def test_post_is_retried_when_the_connection_failed_before_sending(api: Sc
 
 async def test_cancelled_call_releases_its_connection(api: Scripted, make_transport: MakeTransport) -> None:
     # One connection in the pool: a leaked one would make the next call wait forever.
-    transport = make_transport(connector_limit=1, timeout=2)
+    transport = make_transport(connection_limit=1, timeout=2)
     api.reply(Reply(200, OK, drop="mid"), Reply(200, OK))
     task = asyncio.create_task(transport.request("GET", "/contacts"))
     await asyncio.wait_for(api.streaming.wait(), 2)
