@@ -19,20 +19,20 @@ from _common import TOKEN, contact_json
 
 from wacr.testing import Emulator
 from wacr.testing._core import digits_of
-from wacr.testing._state import Contact
+from wacr.testing._records import Contact
 
 
 def seed_contacts(emu: Emulator, count: int) -> None:
     """Insert ``count`` contacts into tenant 1 (no plan limit, no webhooks, no request log)."""
     emu.set_plan(contacts=-1)
-    with emu._lock:
-        tenant = emu._tenant(1)
+    with emu._memory.lock:
+        tenant = emu._memory.tenant(1)
         status_id, source_id = tenant.default_status_id, tenant.default_source_id
         for i in range(1, count + 1):
             row = contact_json(i)
             tenant.add_contact(
                 Contact(
-                    id=emu._state.next_id("contacts"),
+                    id=emu._memory.state.next_id("contacts"),
                     firstname=row["firstname"],
                     lastname=row["lastname"],
                     phone=row["phone"],

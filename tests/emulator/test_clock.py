@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from wacr.testing import Clock
 from wacr.testing._clock import isoformat, parse_datetime
-from wacr.testing._core import Limiter
+from wacr.testing._limiter import Limiter
 
 T0 = datetime(2026, 1, 1, 8, 0, 0, tzinfo=timezone.utc)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from wacr.testing import Clock, Emulator, create_app
-from wacr.testing._server import EMULATOR_KEY
+from wacr.testing import EMULATOR_KEY, Clock, Emulator, create_app
 
 from .conftest import Api, contact_body
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from wacr.testing._server import ROUTER
+from wacr.testing._router import ROUTER
 
 from .conftest import Api, Reply
 

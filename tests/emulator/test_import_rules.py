@@ -30,7 +30,9 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(TESTING.glob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", sorted(TESTING.rglob("*.py")), ids=lambda path: str(path.relative_to(TESTING))
+)
 def test_no_emulator_module_imports_the_client_pipeline(path: Path) -> None:
     wacr_imports = {name for name in _imports(path) if name == "wacr" or name.startswith("wacr.")}
     bad = sorted(name for name in wacr_imports if name.startswith(PIPELINE) or name == "wacr")

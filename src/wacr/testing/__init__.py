@@ -23,13 +23,36 @@ a started, freshly reset emulator.
 
 from __future__ import annotations
 
-from wacr.testing._cli import main, main_async
-from wacr.testing._clock import Clock
-from wacr.testing._faults import Fault
-from wacr.testing._log import ReceivedRequest, SentMessage
-from wacr.testing._server import API_PREFIX, EMULATOR_KEY, Emulator, create_app
-from wacr.testing._state import ALL_SCOPES, FEATURES
-from wacr.testing._webhooks import Delivery, Webhook
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wacr.testing._app import API_PREFIX
+    from wacr.testing._cli import main, main_async
+    from wacr.testing._clock import Clock
+    from wacr.testing._emulator import EMULATOR_KEY, Emulator, create_app
+    from wacr.testing._faults import Fault
+    from wacr.testing._log import ReceivedRequest, SentMessage
+    from wacr.testing._records import ALL_SCOPES, FEATURES
+    from wacr.testing._webhooks import Delivery, Webhook
+
+# Loaded on first use (PEP 562): the pytest plugin imports this package in every pytest run.
+_WHERE: dict[str, str] = {
+    "ALL_SCOPES": "_records",
+    "API_PREFIX": "_app",
+    "EMULATOR_KEY": "_emulator",
+    "FEATURES": "_records",
+    "Clock": "_clock",
+    "Delivery": "_webhooks",
+    "Emulator": "_emulator",
+    "Fault": "_faults",
+    "ReceivedRequest": "_log",
+    "SentMessage": "_log",
+    "Webhook": "_webhooks",
+    "create_app": "_emulator",
+    "main": "_cli",
+    "main_async": "_cli",
+}
 
 __all__ = [
     "ALL_SCOPES",
@@ -47,3 +70,16 @@ __all__ = [
     "main",
     "main_async",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wacr.testing' has no attribute {name!r}")
+    value = getattr(import_module(f"wacr.testing.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

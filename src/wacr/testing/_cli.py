@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from wacr.testing._server import Emulator
+from wacr.testing._emulator import Emulator
 
 __all__ = ["build_parser", "main", "main_async"]
 

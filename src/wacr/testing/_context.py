@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from wacr.testing._core import Raw, Result
 from wacr.testing._log import SentMessage
-from wacr.testing._state import State, Tenant, Token
+from wacr.testing._records import Token
+from wacr.testing._state import State, Tenant
 
 __all__ = ["Ctx", "Handler", "Route"]
 

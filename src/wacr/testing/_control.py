@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
@@ -14,9 +14,10 @@ from wacr.testing._core import digits_of
 from wacr.testing._faults import Fault
 
 if TYPE_CHECKING:
-    from wacr.testing._server import Emulator
+    from wacr.testing._emulator import Emulator
+    from wacr.testing._memory import Memory
 
-__all__ = ["control_routes"]
+__all__ = ["configure", "control_routes", "snapshot"]
 
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 
@@ -181,3 +182,70 @@ def control_routes(emulator: Emulator) -> list[web.RouteDef]:
         ("DELETE", "/webhooks/{id}", delete_webhook),
     ]
     return [web.route(method, f"/_emulator{path}", guarded(handler)) for method, path, handler in table]
+
+
+def snapshot(memory: Memory) -> dict[str, Any]:
+    """The configuration as JSON (``GET /_emulator/config``)."""
+    with memory.lock:
+        state = memory.state
+        return {
+            "rate_limit": state.rate_limit,
+            "clock": {"now": isoformat(memory.clock.now()), "frozen": memory.clock.frozen},
+            "tokens": [
+                {"token": t.token, "tenant_id": t.tenant_id, "scopes": sorted(t.scopes)}
+                for t in state.tokens.values()
+            ],
+            "tenants": [
+                {
+                    "id": tenant.id,
+                    "name": tenant.name,
+                    "subdomain": tenant.subdomain,
+                    "whatsapp_configured": tenant.whatsapp_configured,
+                    "defaults": {
+                        "status_id": tenant.default_status_id,
+                        "source_id": tenant.default_source_id,
+                        "assignee_id": tenant.default_assignee_id,
+                    },
+                    "plan": {
+                        "plan_name": tenant.plan.plan_name,
+                        "contacts": tenant.plan.contacts,
+                        "conversations": tenant.plan.conversations,
+                        "campaigns": tenant.plan.campaigns,
+                        "staff": tenant.plan.staff,
+                        "features": dict(tenant.plan.features),
+                    },
+                    "counts": {"contacts": len(tenant.contacts), "chats": len(tenant.chats)},
+                }
+                for tenant in state.tenants.values()
+            ],
+        }
+
+
+def configure(emulator: Emulator, config: Mapping[str, Any]) -> None:
+    """Apply a ``POST /_emulator/config`` body (see :meth:`Emulator.configure`)."""
+    tenant_id = int(config.get("tenant_id", 1))
+    for token in config.get("tokens") or ():
+        emulator.add_token(
+            token["token"], token.get("scopes"), tenant_id=int(token.get("tenant_id", tenant_id))
+        )
+    if "rate_limit" in config:
+        emulator.set_rate_limit(config["rate_limit"])
+    if "whatsapp_configured" in config:
+        emulator.set_whatsapp_configured(bool(config["whatsapp_configured"]), tenant_id=tenant_id)
+    plan = config.get("plan")
+    if plan:
+        emulator.set_plan(tenant_id=tenant_id, **plan)
+    defaults = config.get("defaults")
+    if defaults is not None:
+        emulator.set_auto_create_defaults(
+            defaults.get("status_id"),
+            defaults.get("source_id"),
+            defaults.get("assignee_id"),
+            tenant_id=tenant_id,
+        )
+    for target in config.get("opt_out") or ():
+        emulator.opt_out(target, tenant_id=tenant_id)
+    for target in config.get("opt_in") or ():
+        emulator.opt_out(target, opted_out=False, tenant_id=tenant_id)
+    for template in config.get("templates") or ():
+        emulator.add_template(tenant_id=tenant_id, **template)

@@ -1,72 +1,22 @@
-"""Templates (list, get, sync from the WhatsApp Business Account) and Comments."""
+"""Comments: the internal notes of a chat conversation (answered outside the envelope)."""
 
 from __future__ import annotations
 
 import posixpath
 import secrets
 from operator import itemgetter
-from typing import Any, Final
+from typing import Any
 from urllib.parse import urlsplit
 
+from wacr.testing._api._sending import MEDIA_EXTENSIONS
 from wacr.testing._context import Ctx, Route
-from wacr.testing._core import ApiError, Raw, Result, digits_of, not_found
-from wacr.testing._messages import MEDIA_EXTENSIONS
-from wacr.testing._query import TEMPLATE_OPERATORS, ListSpec, parse_list_query, project, run_list
-from wacr.testing._state import TEMPLATE_FIELDS, Chat, sync_template
+from wacr.testing._core import ApiError, Raw, digits_of, not_found
+from wacr.testing._records import Chat
 from wacr.testing._validation import Validator
 
 __all__ = ["ROUTES"]
 
-SPEC: Final = ListSpec(
-    sorts={name: itemgetter(name) for name in ("template_name", "created_at", "updated_at")},
-    search=(itemgetter("template_name"), itemgetter("category")),
-    filters={
-        "status": ("str", itemgetter("status")),
-        "category": ("str", itemgetter("category")),
-        "language": ("str", itemgetter("language")),
-    },
-    fields=TEMPLATE_FIELDS,
-    operators=TEMPLATE_OPERATORS,
-)
 
-
-def list_templates(ctx: Ctx) -> Result:
-    query = parse_list_query(ctx.query, SPEC)
-    items = [template.resource for template in ctx.tenant.iter_templates()]
-    page = run_list(items, query, SPEC)
-    data = [project(dict(item), query.fields) for item in page.items]
-    return Result(data, "Templates retrieved successfully", pagination=page.pagination)
-
-
-def get_template(ctx: Ctx) -> Result:
-    wanted = ctx.params["template_id"]
-    for template in ctx.tenant.iter_templates():
-        if template.resource["template_id"] == wanted:
-            return Result(dict(template.resource), "Template retrieved successfully")
-    raise not_found("Template")
-
-
-def sync_templates(ctx: Ctx) -> Result:
-    tenant = ctx.tenant
-    if not tenant.whatsapp_configured:
-        raise ApiError(
-            422,
-            "WHATSAPP_NOT_CONFIGURED",
-            "WhatsApp is not configured: syncing templates needs the Business Account ID and access token.",
-        )
-    for definition in tenant.remote_templates.values():
-        sync_template(ctx.state, tenant, definition, ctx.stamp)
-    # Upstream's answer: how many came from the WhatsApp Business Account, and those templates.
-    wanted = set(tenant.remote_templates)
-    templates = [
-        dict(template.resource)
-        for template in tenant.iter_templates()
-        if template.resource["template_id"] in wanted
-    ]
-    return Result({"synced_count": len(templates), "templates": templates}, "Templates synced successfully")
-
-
-# -- comments ----------------------------------------------------------------------------------
 def _chat(ctx: Ctx) -> Chat:
     chat = ctx.tenant.chats.get(digits_of(ctx.params["mobile"]))
     if chat is None:
@@ -133,9 +83,6 @@ def add_comment(ctx: Ctx) -> Raw:
 
 
 ROUTES = [
-    Route("GET", "/templates", "templates:read", list_templates),
-    Route("POST", "/templates/sync", "templates:sync", sync_templates),
-    Route("GET", "/templates/{template_id}", "templates:read", get_template),
     Route("GET", "/comments/{mobile}", None, list_comments),
     Route("POST", "/comments/{mobile}", None, add_comment),
 ]

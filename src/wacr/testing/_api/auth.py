@@ -8,12 +8,14 @@ from datetime import timedelta
 from operator import itemgetter
 from typing import Any, Final
 
+from wacr.testing._api._sending import deliver, prepare, random_code, validate_phone
 from wacr.testing._clock import isoformat
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Result, rate_limited
-from wacr.testing._messages import deliver, prepare, random_code, validate_phone
-from wacr.testing._query import ListSpec, parse_list_query, project, run_list
-from wacr.testing._state import Otp, fill_placeholders
+from wacr.testing._listing import project, run_list
+from wacr.testing._query import ListSpec, parse_list_query
+from wacr.testing._records import Otp
+from wacr.testing._template_data import fill_placeholders
 from wacr.testing._validation import Validator
 
 __all__ = ["MAX_ATTEMPTS", "ROUTES"]

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from operator import attrgetter
 from typing import Any, Final
 
-from wacr.testing import _webhooks
+from wacr.testing import _events
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Result, digits_of, not_found, validation_error
-from wacr.testing._query import ListSpec, parse_include, parse_list_query, project, run_list
-from wacr.testing._state import CONTACT_FIELDS, Contact, Tenant
+from wacr.testing._listing import project, run_list
+from wacr.testing._query import ListSpec, parse_include, parse_list_query
+from wacr.testing._records import CONTACT_FIELDS, Contact
+from wacr.testing._state import Tenant
 from wacr.testing._validation import Validator
 
 __all__ = ["ROUTES", "contact_json", "contact_limit_error", "create_contact"]
@@ -217,7 +219,7 @@ def post_contact(ctx: Ctx) -> Result:
     if limit is not None:
         raise limit
     contact = create_contact(ctx, values)
-    _webhooks.created(ctx, contact)
+    _events.created(ctx, contact)
     return Result(contact_json(ctx.tenant, contact, ("groups",)), "Contact created successfully", status=201)
 
 
@@ -233,7 +235,7 @@ def patch_contact(ctx: Ctx) -> Result:
     values, errors = validate_contact(tenant, ctx.body, current=contact)
     if errors:
         raise validation_error(errors)
-    before = _webhooks.watch(ctx, contact)
+    before = _events.watch(ctx, contact)
     changed = False
     for key, value in values.items():
         if key == "phone":
@@ -253,14 +255,14 @@ def patch_contact(ctx: Ctx) -> Result:
             changed = True
     if changed:
         contact.updated_at = ctx.stamp
-        _webhooks.updated(ctx, contact, before)
+        _events.updated(ctx, contact, before)
     return Result(contact_json(tenant, contact, ("groups",)), "Contact updated successfully")
 
 
 def delete_contact(ctx: Ctx) -> Result:
     contact = _get(ctx)
     ctx.tenant.remove_contact(contact)
-    _webhooks.deleted(ctx, contact)
+    _events.deleted(ctx, contact)
     return Result(None, "Contact deleted successfully")
 
 
@@ -309,7 +311,7 @@ def batch_create(ctx: Ctx) -> Result:
             rolled_back = True
             break
     for contact in created:  # after the loop: a rolled-back batch created nothing
-        _webhooks.created(ctx, contact)
+        _events.created(ctx, contact)
 
     data = {
         "summary": {
@@ -337,7 +339,7 @@ def batch_delete(ctx: Ctx) -> Result:
         contact = tenant.contacts.get(contact_id)
         if contact is not None:
             tenant.remove_contact(contact)
-            _webhooks.deleted(ctx, contact)
+            _events.deleted(ctx, contact)
             deleted += 1
     data = {"summary": {"total": len(numbers), "deleted": deleted, "failed": len(numbers) - deleted}}
     return Result(data, "Batch delete completed")
