@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint format typecheck codegen check-codegen pytest bench clean
+.PHONY: setup demo test lint format typecheck contracts codegen check-codegen pytest bench clean
 
 setup: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/python examples/demo.py
 
-test: lint typecheck check-codegen pytest
+test: lint typecheck contracts check-codegen pytest
 
 lint: setup
 	$(BIN)/ruff check .
@@ -30,6 +30,11 @@ format: setup
 
 typecheck: setup
 	$(BIN)/mypy
+
+# The import rules in pyproject.toml ([tool.importlinter]): models know no transport, the
+# pipeline knows no resource, only the CLI loads the CLI or the emulator, the emulator knows no client.
+contracts: setup
+	$(BIN)/lint-imports --no-cache --no-logo
 
 codegen: setup
 	$(BIN)/python codegen/generate.py
