@@ -23,29 +23,21 @@ GROUPS: Final = NamedTable[Group](
         "contact_ids.required": "Contact IDs are required",
         "contact_ids.array": "Contact IDs must be an array",
     },
+    events=False,
 )
 
 
 def create_group(ctx: Ctx) -> Result:
-    v = GROUPS.validator(ctx)
-    name = GROUPS.name(v, ctx)
+    v, name = GROUPS.validate(ctx)
     v.check()
-    assert name is not None
-    group = Group(ctx.state.next_id("groups"), name, ctx.stamp, ctx.stamp)
-    ctx.tenant.groups[group.id] = group
-    return Result(group.to_json(), "Group created successfully", status=201)
+    return GROUPS.add(ctx, Group(ctx.state.next_id("groups"), name, ctx.stamp, ctx.stamp))
 
 
 def update_group(ctx: Ctx) -> Result:
     group = GROUPS.find(ctx)
-    v = GROUPS.validator(ctx)
-    name = GROUPS.name(v, ctx, group)
+    v, name = GROUPS.validate(ctx, group)
     v.check()
-    assert name is not None
-    if name != group.name:
-        group.name = name
-        group.updated_at = ctx.stamp
-    return Result(group.to_json(), "Group updated successfully")
+    return GROUPS.rename(ctx, group, name)
 
 
 def delete_group(ctx: Ctx) -> Result:

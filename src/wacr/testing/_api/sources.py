@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Final
 
-from wacr.testing import _events
 from wacr.testing._api._named import NamedTable
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import Result
@@ -21,40 +21,25 @@ SOURCES: Final = NamedTable[Source](
         "name.required": "Source name is required",
         "name.unique": "A source with this name already exists",
     },
+    events=True,
 )
 
 
 def create_source(ctx: Ctx) -> Result:
-    v = SOURCES.validator(ctx)
-    name = SOURCES.name(v, ctx)
+    v, name = SOURCES.validate(ctx)
     v.check()
-    assert name is not None
-    source = Source(ctx.state.next_id("sources"), name, ctx.stamp, ctx.stamp)
-    ctx.tenant.sources[source.id] = source
-    _events.created(ctx, source)
-    return Result(source.to_json(), "Source created successfully", status=201)
+    return SOURCES.add(ctx, Source(ctx.state.next_id("sources"), name, ctx.stamp, ctx.stamp))
 
 
 def update_source(ctx: Ctx) -> Result:
     source = SOURCES.find(ctx)
-    v = SOURCES.validator(ctx)
-    name = SOURCES.name(v, ctx, source)
+    v, name = SOURCES.validate(ctx, source)
     v.check()
-    assert name is not None
-    if name != source.name:
-        before = _events.watch(ctx, source)
-        source.name = name
-        source.updated_at = ctx.stamp
-        _events.updated(ctx, source, before)
-    return Result(source.to_json(), "Source updated successfully")
+    return SOURCES.rename(ctx, source, name)
 
 
 def delete_source(ctx: Ctx) -> Result:
-    source = SOURCES.find(ctx)
-    SOURCES.refuse_if_assigned(sum(1 for c in ctx.tenant.contacts.values() if c.source_id == source.id))
-    del ctx.tenant.sources[source.id]
-    _events.deleted(ctx, source)
-    return Result(None, "Source deleted successfully")
+    return SOURCES.delete_unused(ctx, attrgetter("source_id"))
 
 
 ROUTES = [

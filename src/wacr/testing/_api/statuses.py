@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Final
 
 from wacr.testing import _events
@@ -25,28 +26,22 @@ STATUSES: Final = NamedTable[Status](
         "name.unique": "A status with this name already exists",
         "color.regex": "Color must be a valid hex color code (e.g., #FF5733)",
     },
+    events=True,
 )
 
 
 def create_status(ctx: Ctx) -> Result:
-    v = STATUSES.validator(ctx)
-    name = STATUSES.name(v, ctx)
+    v, name = STATUSES.validate(ctx)
     color = v.string("color", max=7, regex=_HEX_COLOR)
     v.check()
-    assert name is not None
-    status = Status(ctx.state.next_id("statuses"), name, color, ctx.stamp, ctx.stamp)
-    ctx.tenant.statuses[status.id] = status
-    _events.created(ctx, status)
-    return Result(status.to_json(), "Status created successfully", status=201)
+    return STATUSES.add(ctx, Status(ctx.state.next_id("statuses"), name, color, ctx.stamp, ctx.stamp))
 
 
 def update_status(ctx: Ctx) -> Result:
     status = STATUSES.find(ctx)
-    v = STATUSES.validator(ctx)
-    name = STATUSES.name(v, ctx, status)
+    v, name = STATUSES.validate(ctx, status)
     color = v.string("color", max=7, regex=_HEX_COLOR)
     v.check()
-    assert name is not None
     before = _events.watch(ctx, status)
     changed = name != status.name
     status.name = name
@@ -60,11 +55,7 @@ def update_status(ctx: Ctx) -> Result:
 
 
 def delete_status(ctx: Ctx) -> Result:
-    status = STATUSES.find(ctx)
-    STATUSES.refuse_if_assigned(sum(1 for c in ctx.tenant.contacts.values() if c.status_id == status.id))
-    del ctx.tenant.statuses[status.id]
-    _events.deleted(ctx, status)
-    return Result(None, "Status deleted successfully")
+    return STATUSES.delete_unused(ctx, attrgetter("status_id"))
 
 
 ROUTES = [
