@@ -288,6 +288,11 @@ def _whole(name: str, value: object, least: int) -> int:
     raise ConfigurationError(f"{name} must be an integer >= {least}, got {value!r}")
 
 
+def check_timeout(value: object) -> float:
+    """The one rule for ``timeout`` (a setting, and a per-call override): seconds > 0."""
+    return _number("timeout", value, "a positive number of seconds", above=0)
+
+
 def check_max_retries(value: object) -> int:
     """The one rule for ``max_retries`` (a setting, and a per-call override): an integer >= 0."""
     return _whole("max_retries", value, 0)
@@ -308,10 +313,12 @@ def _check_base_url(base_url: object) -> str:
 
 
 def _check_token_setting(token: object) -> str:
-    if not isinstance(token, str) or not token.strip():
+    if token is None or (isinstance(token, str) and not token.strip()):
         raise ConfigurationError(
             "no API token: pass Client(token=...) or set the WACR_TOKEN environment variable"
         )
+    if not isinstance(token, str):  # the type only: the value may be the secret
+        raise ConfigurationError(f"the API token must be a string, got {type(token).__name__}")
     # Surrounding whitespace (a line break from a file or an environment variable) is not part
     # of a token; what is inside it is checked and kept as is.
     token = token.strip()
@@ -371,7 +378,7 @@ class Settings:
         self.__attrs_init__(
             token=_check_token_setting(token),
             base_url=_check_base_url(base_url),
-            timeout=_number("timeout", timeout, "a positive number of seconds", above=0),
+            timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
             max_retry_wait=_number("max_retry_wait", max_retry_wait, "a number of seconds >= 0"),
             connection_limit=_whole("connection_limit", connection_limit, 1),
@@ -529,7 +536,7 @@ class Transport:
             params,
             json,
             self._json_headers if json is not None else self._headers,
-            self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=timeout),
+            self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=check_timeout(timeout)),
             retries,
             then,
         )

@@ -6,9 +6,12 @@ import logging
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import wacr
 from wacr import models
+from wacr._transport import Settings, Transport
 
 from .conftest import TOKEN, Recorder
 
@@ -183,3 +186,107 @@ def test_the_new_public_names() -> None:
     assert (limit.limit, limit.remaining, limit.reset) == (60, 1, None)
     for name in ("ConflictError", "ResponseTooLargeError", "RateLimit"):
         assert name in wacr.__all__ and getattr(wacr, name).__doc__
+
+
+# -- every setting is checked once, the same way from the client and the transport ---------------
+
+# setting -> (the rule's words, what it takes: "seconds" > 0, "wait" >= 0, or an integer >= N)
+SETTINGS: dict[str, tuple[str, str | int]] = {
+    "timeout": ("a positive number of seconds", "positive"),
+    "max_retry_wait": ("a number of seconds >= 0", "non-negative"),
+    "max_retries": ("an integer >= 0", 0),
+    "connection_limit": ("an integer >= 1", 1),
+    "max_response_size": ("a number of bytes >= 1", 1),
+}
+NOT_NUMBERS = st.one_of(
+    st.booleans(),
+    st.none(),
+    st.text(max_size=3),
+    st.lists(st.integers(), max_size=2),
+    st.just(float("nan")),
+    st.complex_numbers(max_magnitude=2),
+)
+
+
+def _bad_value(setting: str) -> st.SearchStrategy[object]:
+    kind = SETTINGS[setting][1]
+    if kind == "positive":
+        return st.one_of(NOT_NUMBERS, st.floats(max_value=0, allow_nan=False), st.integers(max_value=0))
+    if kind == "non-negative":
+        return st.one_of(NOT_NUMBERS, st.floats(max_value=-1e-9, allow_nan=False), st.integers(max_value=-1))
+    assert isinstance(kind, int)
+    return st.one_of(NOT_NUMBERS, st.integers(max_value=kind - 1), st.floats(allow_nan=False), st.decimals())
+
+
+@given(data=st.data(), setting=st.sampled_from(sorted(SETTINGS)))
+def test_a_bad_setting_is_refused_with_its_name_and_rule_by_client_and_transport_alike(
+    data: st.DataObject, setting: str
+) -> None:
+    value = data.draw(_bad_value(setting))
+    messages = []
+    for build in (
+        lambda: wacr.Client(TOKEN, **{setting: value}),  # type: ignore[arg-type]
+        lambda: Transport(token=TOKEN, base_url=wacr.WACR, **{setting: value}),
+        lambda: Settings(token=TOKEN, base_url=wacr.WACR, **{setting: value}),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(wacr.ConfigurationError) as caught:
+            build()
+        messages.append(str(caught.value))
+    assert len(set(messages)) == 1, messages  # one rule, worded once
+    rule = SETTINGS[setting][0]
+    assert messages[0] == f"{setting} must be {rule}, got {value!r}"
+
+
+@given(
+    timeout=st.floats(min_value=1e-3, max_value=1e6),
+    max_retry_wait=st.one_of(st.integers(0, 10**6), st.floats(0, 1e6)),
+    max_retries=st.integers(0, 50),
+    connection_limit=st.integers(1, 10_000),
+    max_response_size=st.integers(1, 2**40),
+)
+def test_good_settings_are_kept_as_given(
+    timeout: float, max_retry_wait: float, max_retries: int, connection_limit: int, max_response_size: int
+) -> None:
+    client = wacr.Client(
+        f"  {TOKEN}\n",
+        base_url="https://getrasl.io/api/v2/",
+        timeout=timeout,
+        max_retry_wait=max_retry_wait,
+        max_retries=max_retries,
+        connection_limit=connection_limit,
+        max_response_size=max_response_size,
+    )
+    settings = client._transport.settings
+    assert (settings.token, settings.base_url) == (TOKEN, "https://getrasl.io/api/v2")
+    assert (settings.timeout, settings.max_retry_wait) == (timeout, max_retry_wait)
+    assert (settings.max_retries, settings.connection_limit) == (max_retries, connection_limit)
+    assert settings.max_response_size == max_response_size
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "rule"),
+    [
+        *[("max_retries", value, "an integer >= 0") for value in (-1, True, 1.5, "2")],
+        *[("timeout", value, "a positive number of seconds") for value in (0, -0.5, float("nan"), True, "1")],
+    ],
+)
+async def test_a_bad_per_call_override_is_refused_by_the_settings_rule_before_sending(
+    client: wacr.Client, recorder: Recorder, option: str, value: object, rule: str
+) -> None:
+    with pytest.raises(wacr.ConfigurationError) as caught:
+        await client.account.get(**{option: value})  # type: ignore[arg-type]
+    assert str(caught.value) == f"{option} must be {rule}, got {value!r}"
+    with pytest.raises(wacr.ConfigurationError) as setting:
+        wacr.Client(TOKEN, **{option: value})  # type: ignore[arg-type]
+    assert str(setting.value) == str(caught.value)  # the same rule as the setting's
+    assert recorder.requests == []
+    await client.account.get(max_retries=None, timeout=None)  # None: the client's settings
+    assert len(recorder.requests) == 1
+
+
+def test_a_token_that_is_not_a_string_is_refused_without_showing_it() -> None:
+    for token in (b"secret-bytes-token", 123456789, ["secret-in-a-list"]):
+        with pytest.raises(wacr.ConfigurationError) as caught:
+            wacr.Client(token)  # type: ignore[arg-type]
+        assert str(caught.value) == f"the API token must be a string, got {type(token).__name__}"
