@@ -1340,7 +1340,7 @@ class Contact(_Model):
 
     id: int
     tenant_id: int | None = _attrs.field(default=None)
-    """The owning tenant (upstream export: in the always-included `fields=` set)."""
+    """The owning tenant (upstream export; one of the always-included `fields=` fields)."""
     firstname: str | None = _attrs.field(default=None)
     lastname: str | None = _attrs.field(default=None)
     company: str | None = _attrs.field(default=None)
