@@ -687,7 +687,7 @@ def error_from_response(
 ) -> APIError:
     """Build the typed error for a non-2xx response; never raises, whatever the body.
 
-    Reads the envelope tolerantly (see ``decisions.md``): code from ``error.code`` then
+    Reads the envelope tolerantly: code from ``error.code`` then
     ``code``; message from ``error.message`` then ``message``; field errors from
     ``error.details`` when it maps fields to lists of messages, then ``errors``;
     ``retry_after`` and ``attempts_remaining`` from ``error.details``, ``error``, then the top
