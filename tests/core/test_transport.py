@@ -10,6 +10,7 @@ import logging
 import pickle
 import socket
 import threading
+import traceback
 from typing import Any
 
 import aiohttp
@@ -332,6 +333,39 @@ def _closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@pytest.mark.parametrize(
+    ("method", "reply", "sends"),
+    [
+        ("GET", Reply(503, UNAVAILABLE), 3),  # retried to the end
+        ("POST", Reply(503, UNAVAILABLE), 1),  # never repeated
+        ("POST", Reply(429, rate_limited(), {"Retry-After": "0"}), 3),
+        ("DELETE", Reply(200, OK, drop="mid"), 3),
+        ("POST", Reply(200, OK, drop="mid"), 1),
+        ("GET", Reply(404, {"success": False, "error": {"code": "NOT_FOUND"}}), 1),
+    ],
+)
+async def test_the_last_failure_reaches_the_caller_as_itself_whatever_the_retries(
+    api: Scripted, make_transport: MakeTransport, method: str, reply: Reply, sends: int
+) -> None:
+    """What backoff passed around stays inside: the caller gets the typed error, chained only to
+    the network error under it, and nothing in the chain or the traceback holds the token."""
+    api.reply(reply)
+    api.release.set()
+    with pytest.raises((APIError, APIConnectionError)) as caught:
+        await make_transport(max_retries=2).request(method, "/contacts/1")
+    error = caught.value
+    assert len(api.seen) == sends
+    assert error.__context__ is None or error.__context__ is error.__cause__
+    chain, link = [], error.__cause__
+    while link is not None:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    assert all(type(link).__module__.split(".")[0] in ("aiohttp", "builtins") for link in chain), chain
+    assert (chain != []) is (reply.drop is not None)
+    shown = "".join(traceback.format_exception(error)) + repr(vars(error))
+    assert TOKEN not in shown and "Bearer" not in shown
 
 
 async def test_connection_refused_is_retried_then_raised(caplog: pytest.LogCaptureFixture) -> None:
