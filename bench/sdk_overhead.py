@@ -40,12 +40,13 @@ _HEADERS = CIMultiDictProxy(
 
 
 class _Response:
-    __slots__ = ("_body",)
+    __slots__ = ("_body", "content_length")
     status = 200
     headers = _HEADERS
 
     def __init__(self, body: bytes) -> None:
         self._body = body
+        self.content_length = len(body)
 
     async def read(self) -> bytes:
         return self._body
