@@ -25,7 +25,8 @@ from _common import emit, median, page_envelope, rotate, send_envelope, spread
 
 from wacr import _convert
 from wacr._pagination import page_from_envelope
-from wacr.models import Contact, ContactListEnvelope, TextMessageResult, TextMessageResultEnvelope
+from wacr.models import Contact, TextMessageResult
+from wacr.models._generated import ContactListEnvelope, TextMessageResultEnvelope
 
 try:
     import _pydantic_models as pyd

@@ -1,6 +1,6 @@
 """Generate wacr's models and operation table from openapi/wacr-v2.yaml.
 
-    python codegen/generate.py           # write src/wacr/models/_generated.py and _operations.py
+    python codegen/generate.py           # write src/wacr/models/_generated.py and src/wacr/_operations.py
     python codegen/generate.py --check   # exit 1 if either file is stale
 
 Models come from a pinned datamodel-code-generator run with our attrs templates
@@ -19,12 +19,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import checks
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "wacr-v2.yaml"
 MODELS_OUT = ROOT / "src" / "wacr" / "models" / "_generated.py"
-OPS_OUT = ROOT / "src" / "wacr" / "models" / "_operations.py"
+OPS_OUT = ROOT / "src" / "wacr" / "_operations.py"
+CHECKS_OUT = ROOT / "src" / "wacr" / "_checks.py"
 BIN = Path(sys.executable).parent
 
 DATAMODEL_ARGS = [
@@ -137,13 +139,10 @@ def _data_model(resolver: _Resolver, response: dict[str, Any]) -> tuple[str | No
     return name, False  # flat answers (Add Comment)
 
 
-def build_operations() -> str:
-    """Return the operation table module."""
-    spec = yaml.safe_load(SPEC.read_text())
+def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every operation of the spec as the fields of its ``wacr._operation.Operation``."""
     resolver = _Resolver(spec)
-    lines = [HEADER.format(doc="Every operation of API v2: method, path, argument rules and result model.")]
-    lines.append("from __future__ import annotations\n\nfrom wacr._operation import Operation\n\n")
-    lines.append("OPERATIONS: dict[str, Operation] = {\n")
+    out: list[dict[str, Any]] = []
     for path, item in spec["paths"].items():
         shared = item.get("parameters", [])
         for method, op in item.items():
@@ -161,37 +160,60 @@ def build_operations() -> str:
             success = tuple(sorted(int(code) for code in op["responses"] if code.startswith("2")))
             data_model, is_list = _data_model(resolver, op["responses"][str(success[0])])
             errors = {int(k): tuple(v) for k, v in op.get("x-error-codes", {}).items()}
-            fields = {
-                "operation_id": op["operationId"],
-                "method": method.upper(),
-                "path": path,
-                "path_params": path_params,
-                "query": query,
-                "body": body,
-                "body_model": body_model,
-                "data_model": data_model,
-                "is_list": is_list,
-                "success": success,
-                "scope": op.get("x-required-scope"),
-                "error_codes": errors,
-            }
-            args = ",\n".join(
-                f"        {k}={pprint.pformat(v, width=100, sort_dicts=False)}" for k, v in fields.items()
+            out.append(
+                {
+                    "operation_id": op["operationId"],
+                    "method": method.upper(),
+                    "path": path,
+                    "path_params": path_params,
+                    "query": query,
+                    "body": body,
+                    "body_model": body_model,
+                    "data_model": data_model,
+                    "is_list": is_list,
+                    "success": success,
+                    "scope": op.get("x-required-scope"),
+                    "error_codes": errors,
+                }
             )
-            lines.append(f"    {op['operationId']!r}: Operation(\n{args},\n    ),\n")
-    lines.append("}\n")
+    return out
+
+
+def _formatted(name: str, source: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "_operations.py"
-        out.write_text("".join(lines))
+        out = Path(tmp) / name
+        out.write_text(source)
         _ruff(out)
         return out.read_text()
+
+
+def build_operations(ops: list[dict[str, Any]]) -> str:
+    """Return the operation table module."""
+    lines = [HEADER.format(doc="Every operation of API v2: method, path, argument rules and result model.")]
+    lines.append("# ruff: noqa: E501\n\n")  # pprint keeps long patterns and enums on one line
+    lines.append("from __future__ import annotations\n\nfrom wacr._operation import Operation\n\n")
+    lines.append("OPERATIONS: dict[str, Operation] = {\n")
+    for fields in ops:
+        args = ",\n".join(
+            f"        {k}={pprint.pformat(v, width=100, sort_dicts=False)}" for k, v in fields.items()
+        )
+        lines.append(f"    {fields['operation_id']!r}: Operation(\n{args},\n    ),\n")
+    lines.append("}\n")
+    return _formatted("_operations.py", "".join(lines))
+
+
+def build_checks(ops: list[dict[str, Any]]) -> str:
+    """Return the argument checks module (codegen/checks.py writes it)."""
+    source = checks.module(ops, HEADER.format(doc=checks.DOC))
+    return _formatted("_checks.py", source)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the generated files are stale")
     args = parser.parse_args(argv)
-    outputs = {MODELS_OUT: build_models(), OPS_OUT: build_operations()}
+    ops = operations(yaml.safe_load(SPEC.read_text()))
+    outputs = {MODELS_OUT: build_models(), OPS_OUT: build_operations(ops), CHECKS_OUT: build_checks(ops)}
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text() != text]
     if args.check:
         for p in stale:

@@ -1,4 +1,4 @@
-"""The shape of one API operation as the generated table (``wacr.models._operations``) describes it."""
+"""The shape of one API operation as the generated table (``wacr._operations``) describes it."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import wacr
-from wacr.models._operations import OPERATIONS
+from wacr._operations import OPERATIONS
 
 from ..sdk.test_operations import CASES
 from .conftest import Contract

@@ -33,8 +33,8 @@ from hypothesis import strategies as st
 
 import wacr
 from wacr import models
+from wacr._operations import OPERATIONS
 from wacr._query import FILTER_OPERATORS
-from wacr.models._operations import OPERATIONS
 
 from .conftest import TOKEN
 

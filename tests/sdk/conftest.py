@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestServer
 
 import wacr
 from wacr import models
-from wacr.models._operations import OPERATIONS
+from wacr._operations import OPERATIONS
 
 TOKEN = "tok_sdk_9b8c7d6e5f4a3b2c1d0e"
 

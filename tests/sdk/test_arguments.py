@@ -195,7 +195,7 @@ async def test_none_means_not_sent(client: wacr.Client, recorder: Recorder) -> N
 
 
 def _string_query_parameters() -> list[tuple[str, str, dict[str, Any]]]:
-    from wacr.models._operations import OPERATIONS
+    from wacr._operations import OPERATIONS
 
     return [
         (op_id, name, schema)

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wacr
+from wacr._operations import OPERATIONS
 from wacr._validate import validate
 from wacr.cli.csv_import import ImportReport, import_contacts, read_contacts_csv
-from wacr.models._operations import OPERATIONS
 from wacr.testing import Emulator
 
 ITEM = {"firstname": "A", "lastname": "B", "type": "lead", "source_id": 1, "status_id": 1}

@@ -12,7 +12,7 @@ import pytest
 
 import wacr
 from wacr import models
-from wacr.models._operations import OPERATIONS
+from wacr._operations import OPERATIONS
 from wacr.resources._base import Resource
 
 from .conftest import TOKEN, Recorder

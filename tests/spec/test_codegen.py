@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 import wacr.models as models
-from wacr.models._operations import OPERATIONS
+from wacr._operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _copy_project(tmp_path: Path) -> Path:
     for sub in ("openapi", "codegen", "src/wacr/models"):
         shutil.copytree(ROOT / sub, tmp_path / sub, ignore=shutil.ignore_patterns("__pycache__"))
+    for generated in ("src/wacr/_operations.py", "src/wacr/_checks.py"):
+        shutil.copy(ROOT / generated, tmp_path / generated)
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
@@ -68,10 +70,12 @@ def test_check_fails_when_the_spec_changes_without_regenerating(project: Path) -
 
 def test_generation_is_byte_identical(project: Path) -> None:
     first = (project / "src/wacr/models/_generated.py").read_bytes()
-    ops = (project / "src/wacr/models/_operations.py").read_bytes()
+    ops = (project / "src/wacr/_operations.py").read_bytes()
+    checks = (project / "src/wacr/_checks.py").read_bytes()
     assert _generate(project).returncode == 0
     assert (project / "src/wacr/models/_generated.py").read_bytes() == first
-    assert (project / "src/wacr/models/_operations.py").read_bytes() == ops
+    assert (project / "src/wacr/_operations.py").read_bytes() == ops
+    assert (project / "src/wacr/_checks.py").read_bytes() == checks
 
 
 def test_models_are_attrs_classes_on_our_bases_with_no_pydantic() -> None:

@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from wacr import models
+from wacr._operations import OPERATIONS
 from wacr._validate import validate
-from wacr.models._operations import OPERATIONS
 
 from .test_spec import OPERATIONS as SPEC_OPERATIONS
 from .test_spec import SPEC, resolve

@@ -6,15 +6,45 @@ are open: a value the server adds later parses into a pseudo-member instead of f
 
 The generated classes are created on first use (``from wacr.models import Contact``,
 ``wacr.models.Contact``): building a hundred attrs classes takes longer than the rest of
-``import wacr``, and code that never touches a model should not pay for it.
+``import wacr``, and code that never touches a model should not pay for it. The spec's
+``*Envelope`` schemas (the ``{success, data}`` wrappers) are generated for the spec's sake but not
+exported: the client unwraps every answer itself.
 """
 
 import importlib
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from wacr.models._base import Model as Model
 from wacr.models._base import OpenEnum as OpenEnum
 from wacr.models._extra import Deleted as Deleted
+
+
+def to_wire(model: Model, *, iso_datetimes: bool = True) -> dict[str, Any]:
+    """A model as the JSON object the API exchanges: ``{"phone": ..., "custom_fields": {...}}``.
+
+    Field names are the API's (``from_`` is ``"from"``), fields that are ``None`` are left out,
+    enums become their values and nested models dicts. Datetimes become ISO 8601 strings
+    (always with an offset), or stay tz-aware ``datetime`` objects with ``iso_datetimes=False``.
+    The converter (cattrs) is loaded on the first call.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"to_wire() takes a wacr model, not {type(model).__name__}")
+    from wacr._convert import unstructure
+
+    data: dict[str, Any] = unstructure(model)
+    return _iso(data) if iso_datetimes else data
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _iso(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_iso(item) for item in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
 
 if TYPE_CHECKING:
     from wacr.models._generated import *  # noqa: F403
@@ -29,9 +59,13 @@ else:
 
         namespace = globals()
         if "__all__" not in namespace:
-            public = {key: value for key, value in vars(_generated).items() if not key.startswith("_")}
+            public = {
+                key: value
+                for key, value in vars(_generated).items()
+                if not key.startswith("_") and not key.endswith("Envelope")
+            }
             namespace.update(public)  # later lookups are plain module attributes
-            namespace["__all__"] = ["Deleted", "Model", "OpenEnum", *public]
+            namespace["__all__"] = ["Deleted", "Model", "OpenEnum", "to_wire", *public]
         try:
             return namespace[name]
         except KeyError:

@@ -15,13 +15,13 @@ import attrs
 import orjson
 
 from wacr import _convert
+from wacr._operations import OPERATIONS
 from wacr._pagination import Page, Paginator, page_from_envelope
 from wacr._query import build_query
 from wacr._validate import accepts, body_check, check_value, validate
 from wacr.errors import InvalidResponseError, ValidationError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
-from wacr.models._operations import OPERATIONS
 
 if TYPE_CHECKING:
     from wacr._client import Client
