@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import checks
+import structure
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ SPEC = ROOT / "openapi" / "wacr-v2.yaml"
 MODELS_OUT = ROOT / "src" / "wacr" / "models" / "_generated.py"
 OPS_OUT = ROOT / "src" / "wacr" / "_operations.py"
 CHECKS_OUT = ROOT / "src" / "wacr" / "_checks.py"
+STRUCTURE_OUT = ROOT / "src" / "wacr" / "models" / "_structure.py"
 BIN = Path(sys.executable).parent
 
 DATAMODEL_ARGS = [
@@ -208,12 +210,27 @@ def build_checks(ops: list[dict[str, Any]]) -> str:
     return _formatted("_checks.py", source)
 
 
+def build_structure(models_source: str) -> str:
+    """Return the fast structuring module for the models just generated (codegen/structure.py)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "_generated.py"
+        path.write_text(models_source)
+        models = structure.load_models(path)
+    return _formatted("_structure.py", structure.module(models, HEADER.format(doc=structure.DOC)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the generated files are stale")
     args = parser.parse_args(argv)
     ops = operations(yaml.safe_load(SPEC.read_text()))
-    outputs = {MODELS_OUT: build_models(), OPS_OUT: build_operations(ops), CHECKS_OUT: build_checks(ops)}
+    models = build_models()
+    outputs = {
+        MODELS_OUT: models,
+        STRUCTURE_OUT: build_structure(models),
+        OPS_OUT: build_operations(ops),
+        CHECKS_OUT: build_checks(ops),
+    }
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text() != text]
     if args.check:
         for p in stale:

@@ -14,10 +14,11 @@ Configured once, at import:
 
 Speed: cattrs' generated structuring code calls a hook for every field and gathers the
 optional ones in a dict; on a page of response models (many optional JSON-native fields) that
-is about 2x the bare attrs constructor. So every attrs class also gets a *fast path*
-generated here: JSON-native fields are read and type-checked inline, other fields go through
-the converter's hooks, and (when ``__init__`` would only store its arguments) the instance is
-filled by slot stores instead of a 20-keyword call. When anything on the fast path fails,
+is about 2x the bare attrs constructor. So every generated model also has a *fast path*,
+emitted at build time by codegen/structure.py into ``wacr.models._structure``: JSON-native
+fields are read and type-checked inline, other fields go through the converter's hooks, and
+(when ``__init__`` would only store its arguments) the instance is filled by slot stores
+instead of a 20-keyword call. When anything on the fast path fails,
 cattrs' own detailed-validation function structures the same data again and raises its
 ``ClassValidationError``, which carries the path of each bad field. Both paths run the same
 checks, so the fast path never accepts what the detailed one would reject.
@@ -75,10 +76,6 @@ class _WrongType(TypeError):
     def __init__(self, expected: str, value: Any) -> None:
         super().__init__(f"expected {expected}, got {_describe_value(value)}")
         self.expected = expected
-
-
-class _Fallback(Exception):
-    """Raised inside a generated fast path to hand the object to cattrs' detailed path."""
 
 
 # --- primitives -----------------------------------------------------------------------------
@@ -343,160 +340,33 @@ def _wire_names(cls: Any) -> dict[str, str]:
     return {a.name: a.metadata.get("json", a.name) for a in attrs.fields(cls)}
 
 
-_CLASS_CHECKS = {
-    str: "if {v}.__class__ is not str: raise _Fallback",
-    int: "if {v}.__class__ is not int: raise _Fallback",
-    bool: "if {v}.__class__ is not bool: raise _Fallback",
-    dict: "if {v}.__class__ is not dict: raise _Fallback",
-    list: "if {v}.__class__ is not list: raise _Fallback",
-}
 # Classes whose hooks are being generated right now, each with a cell that receives the
 # finished hook: a model that contains itself gets a forwarder to that cell.
 _in_progress: dict[Any, list[Callable[..., Any]]] = {}
-_Factory: type = type(attrs.Factory(list))
+# cattrs' detailed function of each model class, for the generated fast path's mismatches.
+_detailed: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
-def _check_lines(var: str, tp: Any, ns: dict[str, Any], n: int) -> list[str]:
-    """Source lines that check/convert ``var`` in place; a failure raises ``_Fallback``.
+class _Hooks(dict[Any, Callable[[Any, Any], Any]]):
+    """The converter's hook of each type, looked up on first use (for the generated fast path)."""
 
-    Each line repeats what the registered hook for ``tp`` does, without the call.
-    """
-    if tp is Any or tp is object:
-        return []
-    if _is_any_mapping(tp):
-        tp = dict
-    elif _is_list(tp):
-        elem = typing.get_args(tp)[0] if typing.get_args(tp) else Any
-        if elem is Any:
-            tp = list
-        else:
-            # A list of strings, ints, bools or unions of JSON-native types: check in a loop.
-            allowed = frozenset((elem,)) if elem in (str, int, bool) else _native_classes(elem)
-            if allowed is not None and float not in allowed:
-                ns[f"_c{n}"] = allowed
-                return [
-                    _CLASS_CHECKS[list].format(v=var),
-                    f"for _x in {var}:",
-                    f"  if _x.__class__ not in _c{n}: raise _Fallback",
-                ]
-    check = _CLASS_CHECKS.get(tp)
-    if check is not None:
-        return [check.format(v=var)]
-    native = _native_classes(tp)
-    if native is not None and not (float in native and int not in native):
-        ns[f"_c{n}"] = native
-        return [f"if {var}.__class__ not in _c{n}: raise _Fallback"]
-    if tp is float:
-        return [
-            f"if {var}.__class__ is not float:",
-            f"  if {var}.__class__ is int: {var} = float({var})",
-            "  else: raise _Fallback",
-        ]
-    if tp is datetime and sys.version_info >= (3, 11):
-        # 3.11's fromisoformat reads every ISO 8601 form the fallback parser does.
-        ns["_fromisoformat"], ns["_UTC"] = _fromisoformat, _UTC
-        return [
-            f"{var} = _fromisoformat({var})",
-            f"if {var}.tzinfo is None: {var} = {var}.replace(tzinfo=_UTC)",
-        ]
-    ns[f"_h{n}"], ns[f"_t{n}"] = converter.get_structure_hook(tp), tp
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        ns[f"_m{n}"] = tp._value2member_map_
-        return [
-            f"_x = _m{n}.get({var})",
-            f"{var} = _x if _x is not None else _h{n}({var}, _t{n})",
-        ]
-    return [f"{var} = _h{n}({var}, _t{n})"]
+    def __missing__(self, tp: Any) -> Callable[[Any, Any], Any]:
+        hook = self[tp] = converter.get_structure_hook(tp)
+        return hook
 
 
-def _field_lines(var: str, tp: Any, nullable: bool, ns: dict[str, Any], n: int) -> list[str]:
-    """The checks of one field, indented for the function body, skipped for a null."""
-    lines = _check_lines(var, tp, ns, n)
-    if lines and nullable:
-        lines = [f"if {var} is not None:", *("  " + line for line in lines)]
-    return lines
+def _structure_detailed(obj: Any, cls: Any) -> Any:
+    return _detailed[cls](obj, cls)
 
 
-def _init_is_plain(cls: Any) -> bool:
-    """Whether attrs' ``__init__`` of ``cls`` only stores its arguments.
+def _fast_path(cls: Any) -> Callable[[Any, Any], Any] | None:
+    """The generated fast structuring of a model class (codegen/structure.py), if it has one."""
+    from wacr.models import _structure
 
-    Then the fast path builds the instance with ``object.__new__`` and slot stores, which
-    is 3x faster than a 20-keyword call; anything else (validators, converters, hooks,
-    frozen, cached hash, a hand-written ``__init__``) keeps the constructor call.
-    """
-    init_code = getattr(cls.__init__, "__code__", None)
-    return (
-        init_code is not None
-        and init_code.co_filename.startswith("<attrs generated")
-        and cls.__setattr__ is object.__setattr__  # not frozen, no on_setattr hooks
-        and not hasattr(cls, "__attrs_pre_init__")
-        and not hasattr(cls, "__attrs_post_init__")
-        and not hasattr(cls, "_attrs_cached_hash")
-        and all(a.validator is None and a.converter is None for a in attrs.fields(cls))
-    )
-
-
-def _fast_structure_fn(cls: Any, detailed: Callable[[Any, Any], Any]) -> Callable[..., Any] | None:
-    """Generate the fast path for ``cls``, or ``None`` when it has fields it does not handle."""
-    fields = attrs.fields(cls)
-    if any(not a.init or getattr(a.default, "takes_self", False) for a in fields):
-        return None
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # unresolvable annotations: leave the class to cattrs alone
-        return None
-    ns: dict[str, Any] = {
-        "_cls": cls,
-        "_detailed": detailed,
-        "_Fallback": _Fallback,
-        "_new": object.__new__,
-    }
-    body: list[str] = []
-    for n, a in enumerate(fields):
-        tp = hints.get(a.name, Any)
-        key = a.metadata.get("json", a.name)
-        inner = _optional_inner(tp)
-        nullable = inner is not None
-        tp = inner if inner is not None else tp
-        var = f"v{n}"
-        if a.default is attrs.NOTHING:
-            body.append(f"{var} = o[{key!r}]")
-            body += _field_lines(var, tp, nullable, ns, n)
-        elif a.default is None:
-            # Absent and null are the same for a field that defaults to None.
-            body.append(f"{var} = get({key!r})")
-            body += _field_lines(var, tp, True, ns, n)
-        else:
-            # Any other default applies only when the key is absent; pass it explicitly,
-            # exactly as __init__ would fill it in.
-            ns[f"_d{n}"] = a.default
-            body.append(f"if {key!r} in o:")
-            body.append(f"  {var} = o[{key!r}]")
-            body += ["  " + line for line in _field_lines(var, tp, nullable, ns, n)]
-            if isinstance(a.default, _Factory):
-                body.append(f"else: {var} = _d{n}.factory()")
-            else:
-                body.append(f"else: {var} = _d{n}")
-    if _init_is_plain(cls):
-        body.append("obj = _new(_cls)")
-        body += [f"obj.{a.name} = v{n}" for n, a in enumerate(fields)]
-        body.append("return obj")
-    else:
-        body.append(f"return _cls({', '.join(f'{a.alias}=v{n}' for n, a in enumerate(fields))})")
-    name = re.sub(r"\W", "_", cls.__qualname__)
-    source = "\n".join(
-        [
-            f"def structure_{name}(o, _=None):",
-            "  try:",
-            "    if o.__class__ is not dict: raise _Fallback",
-            "    get = o.get",
-            *("    " + line for line in body),
-            "  except Exception:",
-            "    return _detailed(o, _cls)",
-        ]
-    )
-    exec(compile(source, f"<wacr structure {cls.__qualname__}>", "exec"), ns)
-    return ns[f"structure_{name}"]  # type: ignore[no-any-return]
+    if _structure.detailed is not _structure_detailed:
+        _structure.hooks = _Hooks()
+        _structure.detailed = _structure_detailed
+    return _structure.STRUCTURERS.get(cls)
 
 
 def _attrs_structure_factory(cls: Any) -> Callable[..., Any]:
@@ -516,7 +386,8 @@ def _attrs_structure_factory(cls: Any) -> Callable[..., Any]:
                 raise _WrongType("object", obj)
             return cattrs_fn(obj, cl)
 
-        hook = _fast_structure_fn(cls, detailed) or detailed
+        _detailed[cls] = detailed
+        hook = _fast_path(cls) or detailed
         cell.append(hook)
         return hook
     finally:

@@ -72,7 +72,9 @@ def test_generation_is_byte_identical(project: Path) -> None:
     first = (project / "src/wacr/models/_generated.py").read_bytes()
     ops = (project / "src/wacr/_operations.py").read_bytes()
     checks = (project / "src/wacr/_checks.py").read_bytes()
+    fast = (project / "src/wacr/models/_structure.py").read_bytes()
     assert _generate(project).returncode == 0
+    assert (project / "src/wacr/models/_structure.py").read_bytes() == fast
     assert (project / "src/wacr/models/_generated.py").read_bytes() == first
     assert (project / "src/wacr/_operations.py").read_bytes() == ops
     assert (project / "src/wacr/_checks.py").read_bytes() == checks
