@@ -11,13 +11,13 @@ import pytest
 
 from wacr import _convert
 from wacr._convert import (
-    _parse_datetime_fallback,
     dumps,
     invalid_response_error,
     structure,
     structure_response,
     unstructure,
 )
+from wacr._json_types import _parse_datetime_fallback
 from wacr._response import ResponseInfo
 from wacr.errors import InvalidResponseError
 from wacr.models._base import Model, OpenEnum
