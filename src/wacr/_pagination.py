@@ -25,9 +25,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from wacr import _convert
+from wacr import _convert, _envelope
 from wacr._response import ResponseInfo
-from wacr.errors import InvalidResponseError
 
 __all__ = ["AsyncPager", "Page", "Paginator", "page_from_envelope"]
 
@@ -116,7 +115,7 @@ class Paginator(Generic[T]):
             # Only a small key of the previous page is kept, never its items.
             key = _page_key(page)
             if key is not None and key == previous:
-                raise _bad(
+                raise _envelope.invalid(
                     f"page {number} repeats the items of the page before it: "
                     "the server seems to ignore the `page` parameter",
                     page.response,
@@ -149,7 +148,9 @@ def _next_page(page: Page[Any], requested: int, *, first: bool) -> int | None:
         # The server ignores the page parameter: following has_more would loop forever, and
         # handing its items over again would duplicate them. (The first page is taken as it
         # comes, as `await` takes it; a lower number there proves nothing yet.)
-        raise _bad(f"asked for page {requested} but the server answered page {current}", page.response)
+        raise _envelope.invalid(
+            f"asked for page {requested} but the server answered page {current}", page.response
+        )
     return max(current, requested) + 1 if page.has_more else None
 
 
@@ -189,31 +190,17 @@ def page_from_envelope(
     and at the top level, where Laravel-style APIs put them. Items that break their model
     raise :class:`~wacr.errors.InvalidResponseError` naming e.g. ``data[3].phone``.
     """
-    if not isinstance(envelope, dict):
-        raise _bad(f"expected a JSON object, got {_json_type(envelope)}", info)
-    data = envelope.get("data")
-    if not isinstance(data, list):
-        raise _bad(
-            "the response has no `data` list"
-            if data is None
-            else f"`data` is {_json_type(data)}, expected an array",
-            info,
-        )
+    data = _envelope.data_list(envelope, info)
     list_type = _LIST_TYPES.get(item_type)
     if list_type is None:
         list_type = _LIST_TYPES[item_type] = list[item_type]  # type: ignore[valid-type]
     items: list[T] = _convert.structure_response(data, list_type, info, path="data")
 
-    meta = envelope.get("meta")
-    meta = meta if isinstance(meta, dict) else {}
-    pagination = meta.get("pagination")
-    scopes = [s for s in (pagination, meta, envelope) if isinstance(s, dict)]
-    current_page = _int_in(scopes, "current_page")
-    total_pages = _int_in(scopes, "total_pages")
-    if total_pages is None:
-        total_pages = _int_in(scopes, "last_page")
-    reported_per_page = _int_in(scopes, "per_page")
-    has_more_value = next((s["has_more"] for s in scopes if isinstance(s.get("has_more"), bool)), None)
+    meta = _envelope.page_meta(envelope)
+    current_page = meta["current_page"]
+    total_pages = meta["total_pages"]
+    reported_per_page = meta["per_page"]
+    has_more_value = meta["has_more"]
     if not paginated:
         has_more = False  # there is no next page to ask for
     elif has_more_value is not None:
@@ -229,36 +216,8 @@ def page_from_envelope(
         has_more=has_more,
         current_page=current_page,
         per_page=reported_per_page if reported_per_page is not None else per_page,
-        total=_int_in(scopes, "total"),
-        count=_int_in(scopes, "count"),
+        total=meta["total"],
+        count=meta["count"],
         total_pages=total_pages,
         response=info,
-    )
-
-
-def _int_in(scopes: list[dict[str, Any]], key: str) -> int | None:
-    for scope in scopes:
-        value = scope.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-    return None
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number"
-    )
-
-
-def _bad(message: str, info: ResponseInfo | None) -> InvalidResponseError:
-    return InvalidResponseError(
-        message,
-        status=info.status if info else None,
-        request_id=info.request_id if info else None,
-        method=info.method if info else None,
-        url=info.url if info else None,
     )

@@ -38,6 +38,7 @@ import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from wacr._envelope import error_from_response, invalid, success_parts
 from wacr._response import ResponseInfo, new_response_info
 from wacr._version import __version__
 from wacr.errors import (
@@ -46,13 +47,11 @@ from wacr.errors import (
     APIError,
     APITimeoutError,
     ConfigurationError,
-    InvalidResponseError,
     Redactor,
     ResponseTooLargeError,
     ServerError,
     ValidationError,
     WacrError,
-    error_from_response,
 )
 
 __all__ = [
@@ -656,9 +655,7 @@ class Transport:
 
             redactor = self._redactor
             if not 200 <= status < 300:
-                error = error_from_response(
-                    status, headers, body, method=call.method, url=call.url, redact=redactor
-                )
+                error = error_from_response(status, headers, body, method=call.method, url=call.url)
                 self._log_attempt(call, status, elapsed, error.request_id)
                 if status >= 500 and not call.idempotent:
                     error.may_have_been_processed = True  # the server may have done the work
@@ -681,7 +678,7 @@ class Transport:
                     # body) is not chained.
                     request_id = headers.get("X-Request-Id")
                     self._log_attempt(call, status, elapsed, request_id)
-                    raise InvalidResponseError(
+                    raise invalid(
                         f"the response body is not valid JSON ({problem})",
                         status=status,
                         request_id=request_id,
@@ -693,8 +690,9 @@ class Transport:
             if envelope.__class__ is dict:
                 if envelope.get("success") is False:
                     # An error dressed as a success: report it like any other error answer.
+                    # Parsed once (here) and redacted once (the except below).
                     error = error_from_response(
-                        status, headers, body, method=call.method, url=call.url, redact=redactor
+                        status, headers, body, method=call.method, url=call.url, envelope=envelope
                     )
                     if not call.idempotent and (isinstance(error, ServerError) or type(error) is APIError):
                         # A 2xx whose code is a server failure, or one wacr does not know: the
@@ -702,16 +700,7 @@ class Transport:
                         error.may_have_been_processed = True
                     self._log_attempt(call, status, elapsed, error.request_id)
                     raise error
-                meta = envelope.get("meta")
-                if meta.__class__ is dict:
-                    request_id = meta.get("request_id")
-                    if request_id.__class__ is not str:
-                        request_id = None
-                else:
-                    meta = None
-                message = envelope.get("message")
-                if message.__class__ is not str:
-                    message = None
+                meta, message, request_id = success_parts(envelope)
             if request_id is None:
                 request_id = headers.get("X-Request-Id")
             headers = redactor.headers(headers)  # the same object unless a header echoes the token
@@ -726,17 +715,7 @@ class Transport:
             )
             then = call.then
             if then is not None:
-                try:
-                    return then(envelope, info)
-                except InvalidResponseError as error:
-                    # Built from the body by the converter: give it what it lacks of the call.
-                    if error.status is None:
-                        error.status = status
-                    if error.method is None:
-                        error.method, error.url = call.method, call.url
-                    if error.request_id is None:
-                        error.request_id = request_id
-                    raise
+                return then(envelope, info)
             return RawResult(status, headers, body, envelope, info)
         except WacrError as error:
             self._redactor.scrub(error)

@@ -1,9 +1,9 @@
-"""The exceptions wacr raises, and the parser that turns an error response into one.
+"""The exceptions wacr raises, and the table from the API's error codes to them.
 
 Every exception derives from :class:`WacrError`. Errors the server answered derive from
 :class:`APIError` and carry the HTTP status, the API's error ``code``, its ``message``, the
-``request_id`` and the raw ``body``; :func:`error_from_response` picks the most specific class
-from the code (then from the HTTP status when the code is unknown or missing).
+``request_id`` and the raw ``body``; the most specific class is picked from the code (then from
+the HTTP status when the code is unknown or missing) when ``wacr._envelope`` reads an error body.
 
 No exception ever holds the API token: the transport hands this module only a
 :class:`Redactor` of it, which masks a token that a server echoes back (as is or escaped, in the
@@ -34,16 +34,11 @@ The tree::
 
 from __future__ import annotations
 
-import email.utils
 import http
-import math
 import re
-import time
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import orjson
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 if TYPE_CHECKING:
@@ -671,9 +666,6 @@ _BY_STATUS: dict[int, type[APIError]] = {
     422: ValidationError,
     429: RateLimitError,
 }
-_OTP_CODES = frozenset(("OTP_NOT_FOUND", "OTP_EXPIRED", "MAX_ATTEMPTS_EXCEEDED", "INVALID_CODE"))
-# Keys of ``error.details`` that may name the OTP outcome when ``error.code`` is generic.
-_OTP_CODE_KEYS = ("code", "error_code", "error", "reason", "type", "status")
 
 
 def error_from_response(
@@ -685,115 +677,14 @@ def error_from_response(
     url: str | None = None,
     redact: Redactor | Iterable[str] = (),
 ) -> APIError:
-    """Build the typed error for a non-2xx response; never raises, whatever the body.
+    """Build the typed error for an error response; never raises, whatever the body.
 
-    Reads the envelope tolerantly: code from ``error.code`` then
-    ``code``; message from ``error.message`` then ``message``; field errors from
-    ``error.details`` when it maps fields to lists of messages, then ``errors``;
-    ``retry_after`` and ``attempts_remaining`` from ``error.details``, ``error``, then the top
-    level, with a ``Retry-After`` header winning. A body that is not a JSON object still
-    gives an error typed by status, with the raw text kept in ``body``. A 3xx says where it
-    points (``Location``). Every form of each secret in ``redact`` (the token: a
-    :class:`Redactor` or strings) is masked in everything the error stores: body, message,
-    code, details, field errors, headers.
+    The body is read by :func:`wacr._envelope.error_from_response` (the one reader of the
+    API's envelope); the class comes from this module's code and status tables.
     """
-    text = body.decode("utf-8", errors="replace")
-    envelope: Any = None
-    if body.strip():
-        try:
-            envelope = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            envelope = None
-    top: dict[str, Any] = envelope if isinstance(envelope, dict) else {}
-    error_obj = top.get("error")
-    err: dict[str, Any] = error_obj if isinstance(error_obj, dict) else {}
-    details = err.get("details")
-    detail_map: dict[str, Any] = details if isinstance(details, dict) else {}
+    from wacr._envelope import error_from_response as read
 
-    code = _first_str(err.get("code"), top.get("code"))
-    message = _first_str(err.get("message"), top.get("message"))
-    if isinstance(error_obj, str):
-        # Some stacks answer {"error": "UNAUTHORIZED"} or {"error": "Unauthenticated."}.
-        if code is None and error_obj.isupper():
-            code = error_obj
-        elif message is None:
-            message = error_obj
-
-    if status == 422 and code not in _OTP_CODES:
-        otp_code = _otp_code_in(detail_map)
-        if otp_code is not None:
-            code = otp_code
-
-    meta = top.get("meta")
-    request_id = _first_str(
-        meta.get("request_id") if isinstance(meta, dict) else None,
-        top.get("request_id"),
-        err.get("request_id"),
-    ) or _header(headers, "X-Request-Id")
-
-    cls = _BY_CODE.get(code) if code is not None else None
-    if cls is None:
-        cls = _BY_STATUS.get(status) or (ServerError if 500 <= status <= 599 else APIError)
-    elif status == 409 and not issubclass(cls, ConflictError):
-        cls = ConflictError  # every 409 is a conflict, whatever code it carries
-    if 300 <= status < 400 and message is None:
-        message = _redirect_message(status, headers, url)
-
-    kwargs: dict[str, Any] = {}
-    scopes = (detail_map, err, top)
-    for name in cls._extras:
-        if name == "errors":
-            kwargs[name] = _field_errors(detail_map) or _field_errors(top.get("errors")) or None
-        elif name == "retry_after":
-            kwargs[name] = _retry_after_header(headers)
-            if kwargs[name] is None:
-                kwargs[name] = _number(_lookup(scopes, "retry_after"))
-        elif name == "attempts_remaining":
-            kwargs[name] = _integer(_lookup(scopes, name))
-        elif name == "feature":
-            kwargs[name] = _first_str(_lookup(scopes, name))
-        else:  # current / maximum / contacts_count
-            kwargs[name] = _integer(_lookup(scopes, name))
-
-    error = cls(
-        message,
-        status=status,
-        code=code,
-        request_id=request_id,
-        details=details,
-        body=text,
-        headers=headers,
-        method=method,
-        url=url,
-        **kwargs,
-    )
-    error._show_body = not top
-    if isinstance(redact, str):
-        redact = (redact,)
-    redactors = [redact] if isinstance(redact, Redactor) else [Redactor(s) for s in redact if s]
-    for redactor in redactors:
-        redactor.scrub(error)
-    return error
-
-
-def _redirect_message(status: int, headers: Mapping[str, str], url: str | None) -> str:
-    """What a 3xx says: where it points, and the likely cause (an ``http://`` base URL)."""
-    phrase = _status_phrase(status)
-    location = _header(headers, "Location")
-    if location is None:
-        return f"{phrase}: the server redirected without a Location; wacr does not follow redirects"
-    target = location
-    if url is not None:
-        try:
-            target = urllib.parse.urljoin(url, location)
-        except ValueError:
-            target = location
-    text = f"{phrase}: the server redirects to {target}; wacr does not follow redirects"
-    if url is not None and url.startswith("http://") and target.startswith("https://"):
-        text += " (the base URL should use https://)"
-    else:
-        text += " (check the base URL)"
-    return text
+    return read(status, headers, body, method=method, url=url, redact=redact)
 
 
 def _suffix(method: str | None, url: str | None, request_id: str | None) -> str:
@@ -818,92 +709,3 @@ def _excerpt(text: str) -> str:
     if len(flat) <= _BODY_EXCERPT:
         return repr(flat)
     return f"{flat[:_BODY_EXCERPT]!r}... ({len(text)} chars)"
-
-
-def _first_str(*values: Any) -> str | None:
-    for value in values:
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _lookup(scopes: Iterable[Mapping[str, Any]], key: str) -> Any:
-    for scope in scopes:
-        value = scope.get(key)
-        if value is not None:
-            return value
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return max(number, 0.0) if math.isfinite(number) else None
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    # aiohttp's headers are case-insensitive; a plain dict from a test may not be.
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    return value or None
-
-
-def _retry_after_header(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a ``Retry-After`` header, either delta-seconds or an HTTP date."""
-    raw = _header(headers, "Retry-After")
-    if raw is None:
-        return None
-    seconds = _number(raw)
-    if seconds is not None:
-        return seconds
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
-
-
-def _field_errors(value: Any) -> dict[str, list[str]]:
-    """The ``{field: [messages]}`` entries of a mapping (other entries are not field errors)."""
-    if not isinstance(value, dict):
-        return {}
-    return {
-        str(field): [str(m) for m in msgs]
-        for field, msgs in value.items()
-        if isinstance(msgs, list) and msgs and all(isinstance(m, str) for m in msgs)
-    }
-
-
-def _otp_code_in(details: Mapping[str, Any]) -> str | None:
-    """The OTP outcome code carried in ``error.details`` when ``error.code`` is generic."""
-    for key in _OTP_CODE_KEYS:
-        value = details.get(key)
-        if isinstance(value, list) and value:
-            value = value[0]
-        if isinstance(value, str) and value.upper() in _OTP_CODES:
-            return value.upper()
-    for key in details:
-        if isinstance(key, str) and key.upper() in _OTP_CODES:
-            return key.upper()
-    return None

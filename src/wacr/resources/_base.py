@@ -14,12 +14,12 @@ from urllib.parse import quote
 import attrs
 import orjson
 
-from wacr import _convert
+from wacr import _convert, _envelope
 from wacr._operations import OPERATIONS
 from wacr._pagination import Page, Paginator, page_from_envelope
 from wacr._query import build_query
 from wacr._validate import accepts, body_check, check_value, validate
-from wacr.errors import InvalidResponseError, ValidationError
+from wacr.errors import ValidationError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
 
@@ -282,19 +282,8 @@ class Resource:
     ) -> M:
         """Batch answers: the summary sits in ``data`` or at the top level (decisions.md)."""
         raw = await self._send(op_id, body=body, max_retries=max_retries, timeout=timeout)
-        envelope = raw.envelope
-        if not isinstance(envelope, dict):
-            raise InvalidResponseError(
-                f"expected a JSON object, got {type(envelope).__name__}", status=raw.status
-            )
-        data = envelope.get("data")
-        if isinstance(data, dict) and "summary" in data:
-            return _convert.structure_response(data, model, raw.info, path="data")
-        if "summary" in envelope:
-            return _convert.structure_response(envelope, model, raw.info, path="$")
-        raise InvalidResponseError(
-            "the response has no `summary` (in `data` or at the top level)", status=raw.status
-        )
+        data, where = _envelope.summary(raw.envelope, raw.info)
+        return _convert.structure_response(data, model, raw.info, path=where)
 
     @staticmethod
     def _with(result: M, **changes: Any) -> M:
@@ -312,21 +301,7 @@ def _finisher(model: type[M], flat: bool) -> Callable[[Any, ResponseInfo], M]:
     where = "$" if flat else "data"
 
     def finish(envelope: Any, info: ResponseInfo) -> M:
-        if not isinstance(envelope, dict):
-            raise InvalidResponseError(
-                f"expected a JSON object, got {type(envelope).__name__}", status=info.status
-            )
-        if flat:
-            data: Any = envelope
-        else:
-            data = envelope.get("data")
-            if not isinstance(data, dict):
-                raise InvalidResponseError(
-                    "the response has no `data` object"
-                    if data is None
-                    else f"`data` is {type(data).__name__}, expected an object",
-                    status=info.status,
-                )
+        data = _envelope.data_object(envelope, info, flat=flat)
         # structure_response, inlined once the model's hook is known.
         hook = _convert.response_hooks.get(model)
         if hook is None:
