@@ -53,7 +53,7 @@ def test_data_shapes() -> None:
     assert data_object({"id": 1}, INFO, flat=True) == {"id": 1}
     assert data_list({"data": [1, 2]}, INFO) == [1, 2]
     assert summary({"data": {"summary": {}}}, INFO) == ({"summary": {}}, "data")
-    top = {"summary": {}, "data": None}
+    top: dict[str, Any] = {"summary": {}, "data": None}
     assert summary(top, INFO) == (top, "$")
     with pytest.raises(InvalidResponseError, match="no `data` object"):
         data_object({"data": None}, INFO)
