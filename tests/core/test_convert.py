@@ -420,3 +420,25 @@ def test_round_trip() -> None:
 
 def test_one_hook_per_class_is_cached() -> None:
     assert _convert.converter.get_structure_hook(Person) is _convert.converter.get_structure_hook(Person)
+
+
+def test_to_wire_gives_the_api_object_of_a_model() -> None:
+    from wacr.models import MessageStatus, TextMessageResult, to_wire
+
+    sent_at = datetime(2024, 2, 8, 14, 30, 25, tzinfo=UTC)
+    result = TextMessageResult(message_id="wamid.1", status=MessageStatus("sent"), sent_at=sent_at)
+    wire = to_wire(result)
+    # Wire names, None fields left out, the enum as its value, the datetime as ISO 8601.
+    assert wire == {"message_id": "wamid.1", "status": "sent", "sent_at": "2024-02-08T14:30:25+00:00"}
+    assert orjson.loads(orjson.dumps(wire)) == wire
+    assert to_wire(result, iso_datetimes=False)["sent_at"] == sent_at
+    assert structure(to_wire(result), TextMessageResult) == result
+    with pytest.raises(TypeError, match="wacr model"):
+        to_wire({"message_id": "wamid.1"})  # type: ignore[arg-type]
+
+
+def test_the_envelopes_are_not_exported() -> None:
+    import wacr.models
+
+    assert not [name for name in wacr.models.__all__ if name.endswith("Envelope")]
+    assert not hasattr(wacr.models, "ContactListEnvelope")
