@@ -440,5 +440,5 @@ def test_to_wire_gives_the_api_object_of_a_model() -> None:
 def test_the_envelopes_are_not_exported() -> None:
     import wacr.models
 
-    assert not [name for name in wacr.models.__all__ if name.endswith("Envelope")]
+    assert not [name for name in dir(wacr.models) if name.endswith("Envelope")]
     assert not hasattr(wacr.models, "ContactListEnvelope")
