@@ -29,7 +29,7 @@ import time
 import unicodedata
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any
 
 import aiohttp
 import attrs
@@ -136,7 +136,6 @@ def _session_middlewares(session: aiohttp.ClientSession | None) -> tuple[Any, ..
 
 
 Params = Mapping[str, str] | list[tuple[str, str]]
-T = TypeVar("T")
 
 
 @attrs.define(slots=True, repr=False)
@@ -192,7 +191,6 @@ class _Call:
         "method",
         "params",
         "path",
-        "then",
         "timeout",
         "url",
     )
@@ -207,7 +205,6 @@ class _Call:
         headers: CIMultiDictProxy[str],
         timeout: aiohttp.ClientTimeout,
         max_retries: int,
-        then: Callable[[Any, ResponseInfo], Any] | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -219,8 +216,6 @@ class _Call:
         self.max_retries = max_retries
         self.idempotent = method in IDEMPOTENT_METHODS
         self.attempt = 0
-        #: Applied to a 2xx's (parsed body, ResponseInfo) instead of building a RawResult.
-        self.then = then
 
 
 def _forget_request_headers(exc: BaseException) -> None:
@@ -474,32 +469,6 @@ class Transport:
         """The aiohttp session in use (``None`` until the first request creates one)."""
         return self._session
 
-    @overload
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params | None = ...,
-        json: bytes | None = ...,
-        max_retries: int | None = ...,
-        timeout: float | None = ...,
-        then: None = ...,
-    ) -> Coroutine[Any, Any, RawResult]: ...
-
-    @overload
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params | None = ...,
-        json: bytes | None = ...,
-        max_retries: int | None = ...,
-        timeout: float | None = ...,
-        then: Callable[[Any, ResponseInfo], T],
-    ) -> Coroutine[Any, Any, T]: ...
-
     def request(
         self,
         method: str,
@@ -509,15 +478,13 @@ class Transport:
         json: bytes | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
-        then: Callable[[Any, ResponseInfo], Any] | None = None,
-    ) -> Coroutine[Any, Any, Any]:
+    ) -> Coroutine[Any, Any, RawResult]:
         """Send one API call (retrying per the policy) and return its parsed 2xx response.
 
         ``path`` is relative to the base URL (``"/contacts"``); ``json`` is an already-encoded
         body. ``max_retries`` and ``timeout`` override the transport's values for this call.
-        ``then``, when given, is called with a 2xx's parsed body and its
-        :class:`~wacr.ResponseInfo`, and what it returns is returned instead of a
-        :class:`RawResult` (the resources structure the answer so, in the same coroutine).
+        The answer comes back parsed, with its :class:`~wacr.ResponseInfo`, as a
+        :class:`RawResult`; the resources finish it (``Resource._request``).
         Raises an :class:`~wacr.errors.APIError` subclass for an error status,
         :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError` when
         no answer came, and :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not
@@ -537,11 +504,10 @@ class Transport:
             self._json_headers if json is not None else self._headers,
             self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=check_timeout(timeout)),
             retries,
-            then,
         )
         return self._send(call)
 
-    async def _send(self, call: _Call) -> Any:
+    async def _send(self, call: _Call) -> RawResult:
         """Run the call's attempts through backoff and raise the last failure's error."""
         try:
             return await self._with_retries(call)
@@ -573,6 +539,11 @@ class Transport:
             },
         )
 
+    def scrub(self, error: BaseException) -> None:
+        """Mask the token in an error built from an answer after the transport returned it
+        (a model that does not fit it: ``Resource._request``, pages)."""
+        self._redactor.scrub(error)
+
     async def aclose(self) -> None:
         """Close the session this transport created; a session passed in is left open."""
         if self._owns_session:
@@ -603,7 +574,7 @@ class Transport:
             self._session_loop = loop
         return session
 
-    async def _attempt(self, call: _Call) -> Any:
+    async def _attempt(self, call: _Call) -> RawResult:
         """One attempt (backoff's target). An error status or a network failure leaves as a
         :class:`_Failed` for the give-up rule to judge; anything else as the error itself.
 
@@ -713,9 +684,6 @@ class Transport:
             info = new_response_info(
                 status, headers, request_id, message, meta, call.method, call.url, elapsed, call.attempt
             )
-            then = call.then
-            if then is not None:
-                return then(envelope, info)
             return RawResult(status, headers, body, envelope, info)
         except WacrError as error:
             self._redactor.scrub(error)

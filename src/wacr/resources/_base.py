@@ -19,7 +19,7 @@ from wacr._operations import OPERATIONS
 from wacr._pagination import Page, Paginator, page_from_envelope
 from wacr._query import build_query
 from wacr._validate import accepts, body_check, check_value, validate
-from wacr.errors import ValidationError
+from wacr.errors import ValidationError, WacrError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
 
@@ -173,57 +173,42 @@ class Resource:
 
     # -- sending ----------------------------------------------------------------------------
 
-    async def _send(
+    def _request(
         self,
         op_id: str,
+        cast_to: type[M],
         *,
         path: Mapping[str, Any] | None = None,
         query: ListArgs | None = None,
         body: Mapping[str, Any] | None = None,
         max_retries: int | None,
         timeout: float | None,
-    ) -> RawResult:
-        op = OPERATIONS[op_id]
-        url = self._path(op, path or {})
-        params = self._query(op, query) if query else None
-        payload = self._body(op, body if body is not None else {}) if op.body is not None else None
-        return await self._client._transport.request(
-            op.method, url, params=params, json=payload, max_retries=max_retries, timeout=timeout
-        )
-
-    def _call(
-        self,
-        op_id: str,
-        model: type[M],
-        *,
-        path: Mapping[str, Any] | None = None,
-        query: ListArgs | None = None,
-        body: Mapping[str, Any] | None = None,
-        max_retries: int | None,
-        timeout: float | None,
-        flat: bool = False,
     ) -> Coroutine[Any, Any, M]:
-        """Send one operation and structure its ``data`` (or, for flat answers, the body).
+        """Send one operation and finish its answer as ``cast_to`` (the operation's declared
+        result model; :class:`~wacr.models.Deleted` for a delete).
 
-        The arguments are checked now; the returned coroutine makes the call (the methods
-        ``return await self._call(...)``). The answer is structured by the transport's
-        ``then``, in the transport's coroutine: one coroutine per call, not three.
+        The arguments are checked now, before any I/O; the returned coroutine sends the request
+        (``wacr._transport``) and finishes the parsed answer the way the operation answers:
+        its ``data`` object, a flat body (comments), a batch summary, or a deletion.
         """
         op = OPERATIONS[op_id]
         url = self._path(op, path or {}) if op.path_params else op.path
         params = self._query(op, query) if query else None
         payload = self._body(op, body if body is not None else {}) if op.body is not None else None
-        finish = _finishers[flat].get(model)
-        if finish is None:
-            finish = _finishers[flat][model] = _finisher(model, flat)
-        return self._client._transport.request(
-            op.method, url, params=params, json=payload, max_retries=max_retries, timeout=timeout, then=finish
+        finish = _finishers.get(op_id)
+        if finish is None or finish[0] is not cast_to:
+            finish = _finishers[op_id] = (cast_to, _finisher(op, cast_to))
+        sending = self._client._transport.request(
+            op.method, url, params=params, json=payload, max_retries=max_retries, timeout=timeout
         )
+        if op.data_model is None:  # a delete: its answer has no `data`
+            return _deleted(sending, (path or {})["id"])  # type: ignore[return-value]
+        return _finished(sending, finish[1], self._client._transport.scrub)
 
-    def _paginate(
+    def _list(
         self,
         op_id: str,
-        model: type[M],
+        cast_to: type[M],
         args: ListArgs,
         *,
         path: Mapping[str, Any] | None = None,
@@ -232,7 +217,10 @@ class Resource:
     ) -> Paginator[M]:
         """A lazy list: awaiting it fetches one page, iterating it fetches every page."""
         op = OPERATIONS[op_id]
-        # Check the arguments now, before any I/O, and build what every page shares once.
+        _check_result(op, cast_to)
+        if not op.is_list:
+            raise TypeError(f"{op_id} does not answer a list: use Resource._request")
+        # The arguments are checked and the query built once, now, before any I/O.
         url = self._path(op, path or {})
         params = self._query(op, args) if args else None
         first = args.get("page") or 1
@@ -242,48 +230,31 @@ class Resource:
         if per_page is None and paginated:
             # The size the server uses when none is asked for: a full page of it may have a next.
             per_page = op.query.get("per_page", {}).get("default")
-        if page_schema is not None:
-            # Page n's query is `page=n` followed by the other arguments (build_query's order).
-            others = self._query(op, {key: value for key, value in args.items() if key != "page"})
+        # Page n's query is `page=n` followed by the other arguments (build_query's order).
+        others = [pair for pair in params or () if pair[0] != "page"]
+        transport = self._client._transport
 
-        def finish(envelope: Any, info: ResponseInfo) -> Page[M]:
-            return page_from_envelope(envelope, model, info, per_page=per_page, paginated=paginated)
-
-        def fetch(page: int) -> Coroutine[Any, Any, Page[M]]:
+        async def fetch(page: int) -> Page[M]:
             if page_schema is None:
                 query = params
             elif page.__class__ is int and accepts(page_schema, page):
                 query = [("page", str(page)), *others]
             else:
-                query = self._query(op, {**args, "page": page})
-            return self._client._transport.request(
-                op.method, url, params=query, max_retries=max_retries, timeout=timeout, then=finish
+                errors: dict[str, list[str]] = {}
+                check_value(page_schema, page, "page", errors)
+                raise ValidationError(errors=errors)
+            raw = await transport.request(
+                op.method, url, params=query, max_retries=max_retries, timeout=timeout
             )
+            try:
+                return page_from_envelope(
+                    raw.envelope, cast_to, raw.info, per_page=per_page, paginated=paginated
+                )
+            except WacrError as error:
+                transport.scrub(error)
+                raise
 
         return Paginator(fetch, start_page=first, per_page=per_page)
-
-    async def _delete(
-        self, op_id: str, id: int, *, max_retries: int | None, timeout: float | None
-    ) -> Deleted:
-        """Send a delete; its answer has no ``data`` to structure."""
-        raw = await self._send(op_id, path={"id": id}, max_retries=max_retries, timeout=timeout)
-        deleted = Deleted(id=id, message=raw.info.message)
-        object.__setattr__(deleted, "_response", raw.info)
-        return deleted
-
-    async def _summary(
-        self,
-        op_id: str,
-        model: type[M],
-        *,
-        body: Mapping[str, Any],
-        max_retries: int | None,
-        timeout: float | None,
-    ) -> M:
-        """Batch answers: the summary sits in ``data`` or at the top level (decisions.md)."""
-        raw = await self._send(op_id, body=body, max_retries=max_retries, timeout=timeout)
-        data, where = _envelope.summary(raw.envelope, raw.info)
-        return _convert.structure_response(data, model, raw.info, path=where)
 
     @staticmethod
     def _with(result: M, **changes: Any) -> M:
@@ -295,10 +266,29 @@ class Resource:
         return copy
 
 
-def _finisher(model: type[M], flat: bool) -> Callable[[Any, ResponseInfo], M]:
-    """What ``_call`` does with a 2xx: check the envelope, structure ``data`` (or, for a flat
-    answer, the whole body) into ``model``, attach the call's ResponseInfo."""
+def _check_result(op: Operation, cast_to: type[Any]) -> None:
+    """The result type a method asks for is the one the operation declares (a method's
+    mistake, caught on its first call)."""
+    declared = op.data_model or "Deleted"
+    if cast_to.__name__ != declared:
+        raise TypeError(f"{op.operation_id} answers {declared}, not {cast_to.__name__}")
+
+
+def _finisher(op: Operation, model: type[M]) -> Callable[[Any, ResponseInfo], M]:
+    """How an answer of ``op`` becomes ``model``: its ``data`` object, the whole body for a flat
+    answer (comments), or a batch summary wherever it sits; with the call's ResponseInfo."""
+    _check_result(op, model)
+    if op.is_list:
+        raise TypeError(f"{op.operation_id} answers a list: use Resource._list")
+    flat = op.operation_id in _FLAT
     where = "$" if flat else "data"
+    if "summary" in attrs.fields_dict(cast(Any, model)):
+
+        def summary(envelope: Any, info: ResponseInfo) -> M:
+            data, at = _envelope.summary(envelope, info)
+            return _convert.structure_response(data, model, info, path=at)
+
+        return summary
 
     def finish(envelope: Any, info: ResponseInfo) -> M:
         data = _envelope.data_object(envelope, info, flat=flat)
@@ -317,8 +307,31 @@ def _finisher(model: type[M], flat: bool) -> Callable[[Any, ResponseInfo], M]:
     return finish
 
 
-# One finisher per (flat, model), built on first use.
-_finishers: dict[bool, dict[Any, Callable[[Any, ResponseInfo], Any]]] = {False: {}, True: {}}
+async def _finished(
+    sending: Coroutine[Any, Any, RawResult],
+    finish: Callable[[Any, ResponseInfo], M],
+    scrub: Callable[[BaseException], None],
+) -> M:
+    raw = await sending
+    try:
+        return finish(raw.envelope, raw.info)
+    except WacrError as error:
+        scrub(error)  # the answer may echo the token into a field that does not fit
+        raise
+
+
+async def _deleted(sending: Coroutine[Any, Any, RawResult], id: int) -> Deleted:
+    raw = await sending
+    deleted = Deleted(id=id, message=raw.info.message)
+    object.__setattr__(deleted, "_response", raw.info)
+    return deleted
+
+
+# Operations that answer a flat object, without the envelope's `data` (docs/decisions.md).
+_FLAT = frozenset({"comments_add"})
+
+# One finisher per operation, built (and its result type checked) on first use.
+_finishers: dict[str, tuple[type[Any], Callable[[Any, ResponseInfo], Any]]] = {}
 
 
 _NOT_UTF8 = "must be valid Unicode text (it has a lone surrogate)"

@@ -16,12 +16,12 @@ class Account(Resource):
 
     async def get(self, *, max_retries: int | None = None, timeout: float | None = None) -> AccountInfo:
         """The tenant's account record and current subscription (``GET /account``)."""
-        return await self._call("account_get", AccountInfo, max_retries=max_retries, timeout=timeout)
+        return await self._request("account_get", AccountInfo, max_retries=max_retries, timeout=timeout)
 
     async def usage(self, *, max_retries: int | None = None, timeout: float | None = None) -> Usage:
         """Current usage against each plan limit (``GET /account/usage``)."""
-        return await self._call("account_usage", Usage, max_retries=max_retries, timeout=timeout)
+        return await self._request("account_usage", Usage, max_retries=max_retries, timeout=timeout)
 
     async def limits(self, *, max_retries: int | None = None, timeout: float | None = None) -> Limits:
         """The plan's limits, the token's rate limit and the feature flags (``GET /account/limits``)."""
-        return await self._call("account_limits", Limits, max_retries=max_retries, timeout=timeout)
+        return await self._request("account_limits", Limits, max_retries=max_retries, timeout=timeout)

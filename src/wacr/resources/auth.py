@@ -53,7 +53,7 @@ class Auth(Resource):
             "purpose": purpose,
             "additional_params": _seq(additional_params),
         }
-        return await self._call(
+        return await self._request(
             "auth_send_otp", OtpSendResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -80,7 +80,7 @@ class Auth(Resource):
             "expiry_minutes": expiry_minutes,
             "purpose": purpose,
         }
-        return await self._call(
+        return await self._request(
             "auth_resend_otp", OtpSendResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -100,7 +100,7 @@ class Auth(Resource):
         :class:`wacr.MaxAttemptsExceededError` (after 5 wrong codes).
         """
         body = {"phone": phone, "code": code, "purpose": purpose}
-        return await self._call(
+        return await self._request(
             "auth_verify_otp", OtpVerifyResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -117,7 +117,7 @@ class Auth(Resource):
         Without an active code the result has ``has_active_otp=False`` and ``message``.
         """
         body = {"phone": phone, "purpose": purpose}
-        status = await self._call(
+        status = await self._request(
             "auth_otp_status", OtpStatus, body=body, max_retries=max_retries, timeout=timeout
         )
         if not status.has_active_otp and status.message is None and status.response is not None:
@@ -150,6 +150,4 @@ class Auth(Resource):
             "q": q,
             "filters": filters,
         }
-        return self._paginate(
-            "auth_list_templates", AuthTemplate, args, max_retries=max_retries, timeout=timeout
-        )
+        return self._list("auth_list_templates", AuthTemplate, args, max_retries=max_retries, timeout=timeout)

@@ -22,7 +22,7 @@ class Comments(Resource):
         self, mobile: str, *, max_retries: int | None = None, timeout: float | None = None
     ) -> Paginator[Comment]:
         """Every note on the conversation, newest first (``GET /comments/{mobile}``; one page)."""
-        return self._paginate(
+        return self._list(
             "comments_list", Comment, {}, path={"mobile": mobile}, max_retries=max_retries, timeout=timeout
         )
 
@@ -46,12 +46,11 @@ class Comments(Resource):
             "message_id": message_id,
             "ref_message_id": ref_message_id,
         }
-        return await self._call(
+        return await self._request(
             "comments_add",
             AddCommentResult,
             path={"mobile": mobile},
             body=body,
             max_retries=max_retries,
             timeout=timeout,
-            flat=True,
         )

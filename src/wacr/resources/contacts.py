@@ -60,7 +60,7 @@ class Contacts(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._paginate("contacts_list", Contact, args, max_retries=max_retries, timeout=timeout)
+        return self._list("contacts_list", Contact, args, max_retries=max_retries, timeout=timeout)
 
     async def create(
         self,
@@ -107,7 +107,7 @@ class Contacts(Resource):
             "assigned_id": assigned_id,
             "groups": _seq(groups),
         }
-        return await self._call(
+        return await self._request(
             "contacts_create", Contact, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -120,7 +120,7 @@ class Contacts(Resource):
         timeout: float | None = None,
     ) -> Contact:
         """One contact (``GET /contacts/{id}``); ``include`` any of ``groups``, ``source``, ``status``."""
-        return await self._call(
+        return await self._request(
             "contacts_get",
             Contact,
             path={"id": id},
@@ -174,7 +174,7 @@ class Contacts(Resource):
             "assigned_id": assigned_id,
             "groups": _seq(groups),
         }
-        return await self._call(
+        return await self._request(
             "contacts_update", Contact, path={"id": id}, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -182,7 +182,9 @@ class Contacts(Resource):
         self, id: int, *, max_retries: int | None = None, timeout: float | None = None
     ) -> Deleted:
         """Delete a contact (``DELETE /contacts/{id}``)."""
-        return await self._delete("contacts_delete", id, max_retries=max_retries, timeout=timeout)
+        return await self._request(
+            "contacts_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )
 
     async def batch_create(
         self,
@@ -200,7 +202,7 @@ class Contacts(Resource):
         ``summary``, ``created``, ``skipped`` and ``errors`` say what happened to each item.
         """
         body = {"contacts": _seq(contacts), "options": options}
-        return await self._summary(
+        return await self._request(
             "contacts_batch_create", BatchCreateResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -208,7 +210,7 @@ class Contacts(Resource):
         self, ids: Sequence[int], *, max_retries: int | None = None, timeout: float | None = None
     ) -> BatchDeleteResult:
         """Delete many contacts (``DELETE /contacts/batch``); unknown ids count as ``failed``."""
-        return await self._summary(
+        return await self._request(
             "contacts_batch_delete",
             BatchDeleteResult,
             body={"ids": _seq(ids)},

@@ -43,19 +43,19 @@ class Groups(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._paginate("groups_list", Group, args, max_retries=max_retries, timeout=timeout)
+        return self._list("groups_list", Group, args, max_retries=max_retries, timeout=timeout)
 
     async def create(
         self, *, name: str, max_retries: int | None = None, timeout: float | None = None
     ) -> Group:
         """Create a group (``POST /groups``); ``name`` is unique per tenant."""
-        return await self._call(
+        return await self._request(
             "groups_create", Group, body={"name": name}, max_retries=max_retries, timeout=timeout
         )
 
     async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Group:
         """One group (``GET /groups/{id}``)."""
-        return await self._call(
+        return await self._request(
             "groups_get", Group, path={"id": id}, max_retries=max_retries, timeout=timeout
         )
 
@@ -63,7 +63,7 @@ class Groups(Resource):
         self, id: int, *, name: str, max_retries: int | None = None, timeout: float | None = None
     ) -> Group:
         """Rename a group (``PATCH /groups/{id}``; ``name`` is required)."""
-        return await self._call(
+        return await self._request(
             "groups_update",
             Group,
             path={"id": id},
@@ -76,7 +76,9 @@ class Groups(Resource):
         self, id: int, *, max_retries: int | None = None, timeout: float | None = None
     ) -> Deleted:
         """Delete a group (``DELETE /groups/{id}``); its contacts are kept."""
-        return await self._delete("groups_delete", id, max_retries=max_retries, timeout=timeout)
+        return await self._request(
+            "groups_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )
 
     async def add_contacts(
         self,
@@ -90,7 +92,7 @@ class Groups(Resource):
 
         ``contacts_added`` counts only new members; every id must be one of your contacts.
         """
-        return await self._call(
+        return await self._request(
             "groups_add_contacts",
             GroupContactsAdded,
             path={"id": id},
@@ -108,7 +110,7 @@ class Groups(Resource):
         timeout: float | None = None,
     ) -> GroupContactsRemoved:
         """Remove contacts from a group (``DELETE /groups/{id}/contacts``); non-members are skipped."""
-        return await self._call(
+        return await self._request(
             "groups_remove_contacts",
             GroupContactsRemoved,
             path={"id": id},

@@ -52,7 +52,7 @@ class Messages(Resource):
         the 24-hour customer-service window.
         """
         body = {"phone": phone, "message": message, "contact_id": contact_id}
-        return await self._call(
+        return await self._request(
             "messages_send_text", TextMessageResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -118,7 +118,7 @@ class Messages(Resource):
             "auto_generate_otp": auto_generate_otp,
             "otp_field_number": otp_field_number,
         }
-        return await self._call(
+        return await self._request(
             "messages_send_template",
             TemplateMessageResult,
             body=body,
@@ -153,7 +153,7 @@ class Messages(Resource):
             "contact_id": contact_id,
             "contact": contact,
         }
-        return await self._call(
+        return await self._request(
             "messages_send_media", MediaMessageResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -188,7 +188,7 @@ class Messages(Resource):
             "list_button_text": list_button_text,
             "sections": _seq(sections),
         }
-        return await self._call(
+        return await self._request(
             "messages_send_interactive",
             InteractiveMessageResult,
             body=body,
@@ -225,7 +225,7 @@ class Messages(Resource):
             "footer_text": footer_text,
             "contact_id": contact_id,
         }
-        return await self._call(
+        return await self._request(
             "messages_send_cta", CtaMessageResult, body=body, max_retries=max_retries, timeout=timeout
         )
 
@@ -256,10 +256,10 @@ class Messages(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._paginate("messages_list", MessageSummary, args, max_retries=max_retries, timeout=timeout)
+        return self._list("messages_list", MessageSummary, args, max_retries=max_retries, timeout=timeout)
 
     async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Message:
         """One message by its internal id, with its detail fields (``GET /messages/{id}``)."""
-        return await self._call(
+        return await self._request(
             "messages_get", Message, path={"id": id}, max_retries=max_retries, timeout=timeout
         )

@@ -44,19 +44,19 @@ class Sources(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._paginate("sources_list", Source, args, max_retries=max_retries, timeout=timeout)
+        return self._list("sources_list", Source, args, max_retries=max_retries, timeout=timeout)
 
     async def create(
         self, *, name: str, max_retries: int | None = None, timeout: float | None = None
     ) -> Source:
         """Create a source (``POST /sources``); ``name`` is unique per tenant."""
-        return await self._call(
+        return await self._request(
             "sources_create", Source, body={"name": name}, max_retries=max_retries, timeout=timeout
         )
 
     async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Source:
         """One source (``GET /sources/{id}``)."""
-        return await self._call(
+        return await self._request(
             "sources_get", Source, path={"id": id}, max_retries=max_retries, timeout=timeout
         )
 
@@ -64,7 +64,7 @@ class Sources(Resource):
         self, id: int, *, name: str, max_retries: int | None = None, timeout: float | None = None
     ) -> Source:
         """Rename a source (``PATCH /sources/{id}``; ``name`` is required)."""
-        return await self._call(
+        return await self._request(
             "sources_update",
             Source,
             path={"id": id},
@@ -81,4 +81,6 @@ class Sources(Resource):
         Refused while contacts still have it: :class:`wacr.ConflictError` (409
         ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
         """
-        return await self._delete("sources_delete", id, max_retries=max_retries, timeout=timeout)
+        return await self._request(
+            "sources_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )

@@ -44,7 +44,7 @@ class Statuses(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._paginate("statuses_list", Status, args, max_retries=max_retries, timeout=timeout)
+        return self._list("statuses_list", Status, args, max_retries=max_retries, timeout=timeout)
 
     async def create(
         self,
@@ -55,7 +55,7 @@ class Statuses(Resource):
         timeout: float | None = None,
     ) -> Status:
         """Create a status (``POST /statuses``); ``color`` is ``#RRGGBB``."""
-        return await self._call(
+        return await self._request(
             "statuses_create",
             Status,
             body={"name": name, "color": color},
@@ -65,7 +65,7 @@ class Statuses(Resource):
 
     async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Status:
         """One status (``GET /statuses/{id}``)."""
-        return await self._call(
+        return await self._request(
             "statuses_get", Status, path={"id": id}, max_retries=max_retries, timeout=timeout
         )
 
@@ -79,7 +79,7 @@ class Statuses(Resource):
         timeout: float | None = None,
     ) -> Status:
         """Change a status (``PATCH /statuses/{id}``; ``name`` is required)."""
-        return await self._call(
+        return await self._request(
             "statuses_update",
             Status,
             path={"id": id},
@@ -96,4 +96,6 @@ class Statuses(Resource):
         Refused while contacts still have it: :class:`wacr.ConflictError` (409
         ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
         """
-        return await self._delete("statuses_delete", id, max_retries=max_retries, timeout=timeout)
+        return await self._request(
+            "statuses_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
+        )

@@ -41,7 +41,7 @@ class Templates(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._paginate("templates_list", Template, args, max_retries=max_retries, timeout=timeout)
+        return self._list("templates_list", Template, args, max_retries=max_retries, timeout=timeout)
 
     async def get(
         self, template_id: str | int, *, max_retries: int | None = None, timeout: float | None = None
@@ -54,7 +54,7 @@ class Templates(Resource):
         """
         if template_id.__class__ is not str:
             template_id = _template_id_text(template_id)
-        return await self._call(
+        return await self._request(
             "templates_get",
             Template,
             path={"template_id": template_id},
@@ -71,7 +71,7 @@ class Templates(Resource):
         synced templates. An account without WhatsApp settings raises
         :class:`wacr.WhatsAppNotConfiguredError`.
         """
-        return await self._call(
+        return await self._request(
             "templates_sync", TemplateSyncResult, max_retries=max_retries, timeout=timeout
         )
 
