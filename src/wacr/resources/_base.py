@@ -1,8 +1,9 @@
-"""What every resource shares: build a request from an operation of the spec, send it, read the answer.
+"""What every resource shares: build a request from an operation of the spec, send it, finish the answer.
 
-One call flows: arguments -> checked against the operation's rules (``wacr._validate``) ->
-the transport (auth, JSON, retries) -> the envelope's ``data`` -> the generated model via the
-one converter, with the call's :class:`~wacr.ResponseInfo` attached.
+One call flows one way (docs/architecture.md): arguments -> checked against the operation's rules
+(``wacr._checks`` / ``wacr._validate``) -> the transport (auth, JSON, retries), which returns the
+parsed answer and its :class:`~wacr.ResponseInfo` -> the envelope's ``data`` (``wacr._envelope``)
+-> the operation's result model via the one converter (``wacr._convert``).
 """
 
 from __future__ import annotations
