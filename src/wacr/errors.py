@@ -35,11 +35,13 @@ The tree::
 from __future__ import annotations
 
 import http
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from wacr._redact import MASK as MASK  # re-exported: where the mask has always been importable
+from wacr._redact import Redactor
 
 if TYPE_CHECKING:
     from wacr._response import RateLimit
@@ -87,151 +89,6 @@ _NOT_RETRIED = "the request may have been processed by the server and was not re
 #: failure (a 5xx, a timeout, a dropped connection); a failure of any other method (POST) says
 #: that the request may have been processed.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
-
-#: What replaces a secret in the text wacr shows or stores.
-MASK = "[REDACTED]"
-# Named character references of HTML/XML a server's error page may write a character as.
-_ENTITIES = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
-_SHORT_ESCAPES = {"\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}
-
-
-def _hex(number: int, width: int = 0) -> str:
-    """A regex for ``number`` in hex, either case, zero-padded to ``width`` digits."""
-    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{number:0{width}x}")
-
-
-def _char_forms(ch: str) -> str:
-    """A regex for one character as a server may write it: as is, JSON-escaped (``\\/``,
-    ``\\u002f``, a surrogate pair; any run of backslashes, as when JSON is nested in a JSON
-    string), percent-encoded (UTF-8) or as an HTML character reference."""
-    code = ord(ch)
-    forms = [r"\\*" + re.escape(ch)]
-    if code > 0xFFFF:
-        high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
-        forms.append(rf"\\+u{_hex(high, 4)}\\+u{_hex(low, 4)}")
-    else:
-        forms.append(rf"\\+u{_hex(code, 4)}")
-    if ch in _SHORT_ESCAPES:
-        forms.append(r"\\+" + _SHORT_ESCAPES[ch])
-    forms.append("".join(f"%{_hex(byte, 2)}" for byte in ch.encode("utf-8", "surrogatepass")))
-    if ch == " ":
-        forms.append(r"\+")
-    forms += [f"&#0*{code};", f"&#[xX]0*{_hex(code)};"]
-    if ch in _ENTITIES:
-        forms.append(f"&{_ENTITIES[ch]};")
-    return f"(?:{'|'.join(forms)})"
-
-
-class Redactor:
-    """Masks one secret (the API token) in what wacr shows or stores: error messages, bodies,
-    details, headers, reprs, logs.
-
-    It works on decoded text and finds the secret written as is and in every escaped form a
-    server may echo it in, each character independently: JSON escapes (PHP writes ``/`` as
-    ``\\/``; ``\\uXXXX`` and surrogate pairs; the doubled backslashes of JSON inside a JSON
-    string), percent-encoding and HTML character references. A successful answer is never
-    passed through it: the data a call returns arrives byte for byte.
-
-    :meth:`found` is cheap when the text holds no backslash, ``%`` or ``&`` (then only the plain
-    secret can be there), which keeps the per-call header check on the hot path small; the
-    pattern of the escaped forms is compiled the first time it is needed (a few ms for a
-    40-character token), not when the client is made.
-    """
-
-    __slots__ = ("_compiled", "secret")
-
-    def __init__(self, secret: str) -> None:
-        if not secret:
-            raise ValueError("nothing to redact")
-        #: The secret itself.
-        self.secret = secret
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def _pattern(self) -> re.Pattern[str]:
-        pattern = self._compiled
-        if pattern is None:
-            pattern = self._compiled = re.compile("".join(_char_forms(ch) for ch in self.secret))
-        return pattern
-
-    def __repr__(self) -> str:
-        return "Redactor(...)"  # never the secret
-
-    def __reduce__(self) -> Any:
-        raise TypeError("a Redactor holds a secret and is not pickled")
-
-    def found(self, text: str) -> bool:
-        """Whether ``text`` holds the secret in any of its forms."""
-        if self.secret in text:
-            return True
-        if "\\" in text or "%" in text or "&" in text:
-            return self._pattern.search(text) is not None
-        return False
-
-    def text(self, text: str) -> str:
-        """``text`` with every form of the secret replaced by :data:`MASK`."""
-        if not self.found(text):
-            return text
-        return self._pattern.sub(MASK, text)
-
-    def headers(self, headers: Mapping[str, str]) -> Mapping[str, str]:
-        """``headers`` itself when no name or value holds the secret, else a read-only
-        case-insensitive copy with it masked (so the common case costs one check, no copy)."""
-        if not self.found("\n".join(headers.values())) and not self.found("\n".join(headers.keys())):
-            return headers
-        return CIMultiDictProxy(CIMultiDict((self.text(k), self.text(v)) for k, v in headers.items()))
-
-    def value(self, value: Any) -> Any:
-        """``value`` with the secret masked in every string inside it (dict keys too)."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, (CIMultiDictProxy, CIMultiDict)):
-            return self.headers(value)
-        if isinstance(value, (MultiDictProxy, MultiDict)):
-            return MultiDict((self.text(k), self.value(v)) for k, v in value.items())
-        if isinstance(value, dict):
-            return {self.value(k): self.value(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.value(item) for item in value]
-        if type(value) is tuple:
-            return tuple(self.value(item) for item in value)
-        return value
-
-    def scrub(self, error: BaseException) -> None:
-        """Mask the secret in ``error``'s attributes and ``args``, in place; drop its chained
-        causes and contexts when any of them shows the secret (a traceback or an error tracker
-        prints them, and they are not ours to edit)."""
-        state = vars(error)
-        for key, value in list(state.items()):
-            state[key] = self.value(value)
-        error.args = tuple(self.value(arg) for arg in error.args)
-        for link in _chained(error):
-            if self.found(_shown(link)):
-                error.__cause__ = error.__context__ = None
-                error.__suppress_context__ = True
-                return
-
-
-def _chained(error: BaseException) -> Iterator[BaseException]:
-    """Every exception chained to ``error`` (causes and contexts), not ``error`` itself."""
-    seen = {id(error)}
-    todo = [error.__cause__, error.__context__]
-    while todo:
-        link = todo.pop()
-        if link is None or id(link) in seen:
-            continue
-        seen.add(id(link))
-        yield link
-        todo += [link.__cause__, link.__context__]
-
-
-def _shown(error: BaseException) -> str:
-    """What a log line, a traceback or a debugger shows of an exception."""
-    try:
-        attributes = repr(vars(error))
-    except TypeError:
-        attributes = ""
-    return "\n".join((str(error), repr(error), repr(error.args), attributes))
 
 
 def _rebuild(cls: type[WacrError], args: tuple[Any, ...], state: dict[str, Any]) -> WacrError:
