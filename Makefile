@@ -4,16 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint format typecheck contracts codegen check-codegen pytest bench clean
+.PHONY: setup demo test lint format typecheck contracts codegen check-codegen pytest bench docs clean
 
 setup: $(STAMP)
 
 # Reinstall only when the dependency list changes, so `make test` stays quick.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	@echo "Installing wacr and its development tools into $(VENV) (once; about a minute on a fresh machine)..."
+	@start=$$(date +%s); \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip && \
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' && \
+	echo "Installed in $$(( $$(date +%s) - start )) s." && touch $(STAMP)
 
 demo: setup
 	$(BIN)/python examples/demo.py
@@ -47,6 +49,11 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The documentation site (mkdocs.yml, docs/); --strict turns every warning (a broken link, a
+# missing reference) into a failure.
+docs: setup
+	$(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache
