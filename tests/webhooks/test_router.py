@@ -286,12 +286,12 @@ async def test_a_failing_handler_is_logged_with_the_event_not_the_body(
 def test_registration_rejects_mistakes() -> None:
     router = webhooks.Router()
 
-    def not_async(event: webhooks.WebhookPayload) -> None: ...
-
     async def handler(event: webhooks.WebhookPayload) -> None: ...
 
-    with pytest.raises(TypeError, match="async"):
-        router.add_handler(not_async, "*")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="callable"):
+        router.add_handler("not a function", "*")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="when="):
+        router.on("*", when=True)(handler)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="at least one"):
         router.on()(handler)
     with pytest.raises(TypeError, match="non-empty"):

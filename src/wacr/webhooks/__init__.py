@@ -14,6 +14,13 @@
 
     app = web.Application()
     router.setup(app, "/hooks/wacr")                 # or app.router.add_post(path, router.handler)
+    fastapi_app.mount("/hooks/wacr", router.asgi)    # or as an ASGI 3 app (Starlette, FastAPI)
+    status = await router.handle(body, headers)      # or from any framework: the status to answer
+
+Routers compose (``router.include(other)``), handlers may be plain functions (run in a thread)
+and take a predicate (``@router.on("contact.updated", when=lambda event: ...)``), and event ids
+are de-duplicated through a :class:`DedupeStore` (:class:`MemoryDedupe` by default,
+``wacr.redis.RedisDedupe`` across processes): see :class:`Router` for the delivery guarantee.
 
 The models come from the ``webhooks`` section of ``openapi/wacr-v2.yaml``. Every event is a
 :class:`WebhookPayload` that mirrors the wire (``event``, ``tenant``, ``data.resource``,
@@ -37,9 +44,11 @@ happens only when you give :class:`Router` a ``secret``: the ``X-Signature`` hea
 must then hold the hex HMAC-SHA256 of the raw body keyed with the secret, optionally prefixed with
 ``sha256=``; it is compared in constant time. The emulator (:mod:`wacr.testing`) signs this way.
 
-The package's modules: ``_events`` (parsing), ``_signatures``, ``_router`` (registration,
-de-duplication, handler tasks; no web framework) and ``_aiohttp`` (the aiohttp adapter, which
-also enforces the receiver's bounds: see :class:`Router`). Import the names from here.
+The package's modules: ``_events`` (parsing), ``_signatures``, ``_dedupe`` (the store protocol
+and the in-memory store), ``_router`` (registration, composition, claims, handler tasks),
+``_core`` (:meth:`Router.handle`: body and headers in, :class:`Answer` out; no web framework),
+and the adapters ``_aiohttp`` and ``_asgi``, which read the body within the router's bounds (see
+:class:`Router`). Import the names from here.
 """
 
 from __future__ import annotations
@@ -69,8 +78,11 @@ from wacr.models import (
     WebhookResource,
     WebhookTenant,
 )
+from wacr.webhooks._asgi import AsgiApp
+from wacr.webhooks._core import Answer
+from wacr.webhooks._dedupe import DEFAULT_MAX_EVENT_IDS, DedupeStore, MemoryDedupe
 from wacr.webhooks._events import EVENT_TYPES, parse_event
-from wacr.webhooks._router import DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_EVENT_IDS, DEFAULT_READ_TIMEOUT, Router
+from wacr.webhooks._router import DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, Router
 from wacr.webhooks._signatures import SIGNATURE_HEADER, sign, verify_signature
 
 __all__ = [
@@ -79,10 +91,14 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "EVENT_TYPES",
     "SIGNATURE_HEADER",
+    "Answer",
+    "AsgiApp",
     "ContactCreatedEvent",
     "ContactDeletedEvent",
     "ContactEvent",
     "ContactUpdatedEvent",
+    "DedupeStore",
+    "MemoryDedupe",
     "ResourceEvent",
     "ResourceEventData",
     "ResourceEventResource",

@@ -1,5 +1,5 @@
 """Serving a :class:`~wacr.webhooks.Router` over aiohttp: reading the body within the router's
-bounds, checking and parsing it, answering, and stopping the handlers with the app."""
+bounds, answering what :meth:`Router.handle` says, and stopping the handlers with the app."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ import asyncio
 import logging
 from typing import Final
 
-import orjson
 from aiohttp import web
 
-from wacr.errors import WebhookError
-from wacr.webhooks._events import json_kind, parse_event
-from wacr.webhooks._router import Router, short
-from wacr.webhooks._signatures import verify_signature
+from wacr.webhooks._core import Answer, reject
+from wacr.webhooks._router import Router
 
 __all__ = ["handle", "setup"]
 
@@ -54,34 +51,10 @@ async def handle(router: Router, request: web.BaseRequest) -> web.StreamResponse
         reason = f"the body was not received within {router.read_timeout:g} seconds"
         return await _refuse(request, 408, reason, size, deadline)
     except Exception as exc:  # a broken chunked body or a bad encoding: the sender's fault, not a 500
-        return _reject(400, f"the body could not be read ({type(exc).__name__})", size)
+        return _response(reject(400, f"the body could not be read ({type(exc).__name__})", size))
     body = b"".join(chunks)
     del chunks
-    if router._secret is not None:
-        signature = request.headers.get(router.signature_header)
-        if not signature or not verify_signature(body, signature, router._secret):
-            what = "missing" if not signature else "does not match the body"
-            return _reject(401, f"the webhook signature is {what} ({router.signature_header} header)", size)
-    # Decoded here rather than in parse_event so that the log can say what is wrong without
-    # quoting the body (parse_event's messages quote bad values).
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        return _reject(400, f"webhook body is not valid JSON ({exc})", size, logged="not valid JSON")
-    if not isinstance(data, dict):
-        reason = f"a webhook body must be a JSON object, not {json_kind(data)}"
-        return _reject(400, reason, size)
-    try:
-        event = parse_event(data)
-    except WebhookError as exc:
-        header = data.get("event")
-        event_id = header.get("id") if isinstance(header, dict) else None
-        logged = "not a webhook event (a field is missing or of the wrong type)"
-        if isinstance(event_id, str):
-            logged += f", event {short(event_id)}"
-        return _reject(400, str(exc), size, logged=logged)
-    fresh = router.dispatch(event)
-    return web.json_response({"received": True, "duplicate": not fresh})
+    return _response(await router.handle(body, request.headers))
 
 
 async def _refuse(
@@ -93,7 +66,7 @@ async def _refuse(
     until ``deadline``, so that a client that writes its whole body before reading gets the
     answer rather than a reset; the connection is then closed, so no more is read.
     """
-    response = _reject(status, reason, size)
+    response = _response(reject(status, reason, size))
     response.force_close()
     try:
         await response.prepare(request)
@@ -132,7 +105,5 @@ def setup(router: Router, app: web.Application, path: str, *, shutdown_timeout: 
     app.on_cleanup.append(cancel)
 
 
-def _reject(status: int, reason: str, size: int, *, logged: str | None = None) -> web.Response:
-    """The answer to a refused request; the log gets ``logged`` (content-free) or the reason."""
-    _log.warning("webhook rejected with %d: %s (%d bytes read)", status, logged or reason, size)
-    return web.json_response({"received": False, "error": reason}, status=status)
+def _response(answer: Answer) -> web.Response:
+    return web.Response(body=answer.body(), status=answer.status, content_type="application/json")

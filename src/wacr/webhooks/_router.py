@@ -1,27 +1,31 @@
-"""The router: handlers registered by event type, de-duplication by event id, handler tasks.
+"""The router: handlers registered by event type and predicate, composition, de-duplication through a
+:class:`~wacr.webhooks.DedupeStore`, handler tasks.
 
-It knows no web framework: :meth:`Router.handler` and :meth:`Router.setup` serve it over
-aiohttp through :mod:`wacr.webhooks._aiohttp`, and :meth:`Router.dispatch` serves any other.
+It knows no web framework: :meth:`Router.handle` is the transport-neutral core (in
+:mod:`wacr.webhooks._core`); :attr:`Router.handler` (aiohttp, :mod:`wacr.webhooks._aiohttp`) and
+:attr:`Router.asgi` (ASGI 3, :mod:`wacr.webhooks._asgi`) adapt it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fnmatch
-import hashlib
 import inspect
 import logging
 import re
-import secrets
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from wacr.models import WebhookPayload
+from wacr.webhooks._claims import Claims, Route, Run, run_handler, short
+from wacr.webhooks._dedupe import DEFAULT_MAX_EVENT_IDS, DedupeStore, MemoryDedupe
 from wacr.webhooks._signatures import SIGNATURE_HEADER
 
 if TYPE_CHECKING:
     from aiohttp import web
+
+    from wacr.webhooks._asgi import AsgiApp
+    from wacr.webhooks._core import Answer
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "DEFAULT_MAX_EVENT_IDS", "DEFAULT_READ_TIMEOUT", "Router"]
 
@@ -29,19 +33,15 @@ __all__ = ["DEFAULT_MAX_BODY_SIZE", "DEFAULT_MAX_EVENT_IDS", "DEFAULT_READ_TIMEO
 DEFAULT_MAX_BODY_SIZE: Final = 1024 * 1024
 #: Seconds :class:`Router` allows for reading a body by default; a slower one gets 408.
 DEFAULT_READ_TIMEOUT: Final = 10.0
-#: How many recent event ids :class:`Router` remembers by default for de-duplication.
-DEFAULT_MAX_EVENT_IDS: Final = 10_000
 
 _log = logging.getLogger("wacr.webhooks")
 
-# The size of the digest an event id is remembered by (see Router.dispatch).
-_DIGEST_SIZE: Final = 16
-
-_H = TypeVar("_H", bound=Callable[[Any], Awaitable[object]])
+_H = TypeVar("_H", bound=Callable[[Any], object])
 
 
 class Router:
-    """Routes webhook events to ``async def handler(event)`` functions; serves them over aiohttp.
+    """Routes webhook events to handlers; served by :meth:`handle`, :attr:`handler` (aiohttp) or
+    :attr:`asgi` (Starlette, FastAPI, any ASGI 3 server).
 
     ::
 
@@ -50,51 +50,60 @@ class Router:
         @router.on("contact.created", "contact.updated")
         async def sync_crm(event: webhooks.ContactEvent) -> None: ...
 
-        @router.on("*")
-        async def audit(event: webhooks.WebhookPayload) -> None: ...
+        @router.on("contact.updated", when=lambda e: "status_id" in (e.changes.modified_fields or []))
+        def status_changed(event: webhooks.ContactUpdatedEvent) -> None: ...   # sync: runs in a thread
 
-        router.setup(app, "/hooks/wacr")
+        router.include(billing.router)          # its handlers run too
+        router.setup(app, "/hooks/wacr")        # aiohttp; or fastapi_app.mount("/hooks/wacr", router.asgi)
 
-    :attr:`handler` (the aiohttp request handler) answers:
+    Every adapter answers what :meth:`handle` returns:
 
-    - **200** once the body is verified and parsed; the matching handlers then run as tasks, so
-      a slow handler never delays the answer, and a handler that raises is logged on the
-      ``wacr.webhooks`` logger (with the event id and type, never the body) instead of changing
-      the answer. An ``event.id`` seen before is answered 200 and not dispatched again.
-    - **413** for a body over ``max_body_size`` bytes, or over the app's ``client_max_size`` if
-      that is smaller;
-    - **408** for a body not read in full within ``read_timeout`` seconds;
+    - **200** once the body is verified and parsed and its ``event.id`` claimed; the matching
+      handlers then run as tasks, so a slow handler never delays the answer, and a handler that
+      raises is logged on the ``wacr.webhooks`` logger (with the event id and type, never the
+      body) instead of changing the answer. An id already claimed (done, or running now) is
+      answered 200 with ``"duplicate": true`` and its handlers are not run again.
+    - **413** for a body over ``max_body_size`` bytes (aiohttp: or over the app's
+      ``client_max_size`` if that is smaller);
+    - **408** for a body not read in full within ``read_timeout`` seconds (the adapters);
     - **401** when a ``secret`` is set and the ``signature_header`` is missing or wrong;
-    - **400** for a body that is not a webhook event (not JSON, not an object, a bad field).
+    - **400** for a body that is not a webhook event (empty, not JSON, not an object, a bad field);
+    - **405** (with ``Allow: POST``) for another method (the adapters).
 
     The content type is not checked: delivery headers are undocumented, and a body that parses
     is accepted. No handler runs for a rejected request. A rejection is logged (WARNING, on
     ``wacr.webhooks``) with its status, reason and the body's size, and the event id when the
     body parsed far enough to have one; never with the body's content, which holds personal data.
 
+    **Delivery guarantee: at-least-once, never the same id twice at the same time.** The id is
+    claimed in the ``dedupe`` store before any handler runs; when every handler has returned it
+    is marked done; when one raises (or is cancelled) the claim is released, so a redelivery of
+    the event runs all its handlers again. With a shared store (``wacr.redis.RedisDedupe``)
+    this holds across replicas. The answer does not wait for the handlers, so a redelivery comes
+    from the sender's own retries or a replay, not from a handler's failure. A store that raises
+    never loses an event: the event runs (a duplicate is then possible) and the failure is logged
+    once until the store works again.
+
     **Bounds.** What one sender can make the receiver hold:
 
     - *Body size*: at most ``max_body_size`` bytes (default 1 MiB) are kept per request, counted
       after any ``Content-Encoding`` is undone. A ``Content-Length`` over the limit is refused
       before any of the body is read; a chunked body is read in chunks and refused as soon as it
-      passes the limit. After a 413 or 408 at most 1 MiB more of what the sender is still
-      sending is read and dropped (never kept), within the read timeout, so that it can read the
-      answer; then the connection is closed.
+      passes the limit; the connection is then closed.
     - *Time*: the body must arrive within ``read_timeout`` seconds (default 10) of the request's
-      headers, else 408 and the connection is closed. (The headers themselves are read by
-      aiohttp before the router sees the request.)
-    - *De-duplication memory*: the last ``max_event_ids`` ids (default 10,000) are remembered as
-      16-byte keyed BLAKE2b digests, never the ids themselves, so the memory is bounded by the
-      count whatever the ids' length: about 170 bytes per id, under 2 MiB at the default. An id
-      older than the last ``max_event_ids`` distinct ones is forgotten, and a redelivery of it is
-      dispatched again (a repeat refreshes an id).
+      headers, else 408 and the connection is closed. (The server reads the headers.)
+    - *De-duplication memory*: the default store (:class:`~wacr.webhooks.MemoryDedupe`) keeps
+      the last ``max_event_ids`` ids (default 10,000) as 16-byte keyed digests: about 170 bytes
+      per id, under 2 MiB at the default. An older id is forgotten and a redelivery of it runs.
 
     Args:
         secret: the signing secret; ``None`` (the default) accepts unsigned deliveries, since the
             platform does not document a signature. See :func:`~wacr.webhooks.verify_signature`.
         signature_header: where the signature is read from.
+        dedupe: a :class:`~wacr.webhooks.DedupeStore`; ``None`` means a
+            :class:`~wacr.webhooks.MemoryDedupe` of ``max_event_ids``.
         max_body_size: the largest accepted body, in bytes.
-        max_event_ids: how many recent event ids are kept for de-duplication.
+        max_event_ids: the size of the default store (an error with ``dedupe``: size yours).
         read_timeout: seconds allowed for reading a body.
     """
 
@@ -103,6 +112,7 @@ class Router:
         secret: str | bytes | None = None,
         *,
         signature_header: str = SIGNATURE_HEADER,
+        dedupe: DedupeStore | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         max_event_ids: int = DEFAULT_MAX_EVENT_IDS,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
@@ -113,92 +123,171 @@ class Router:
             raise ValueError("max_body_size and max_event_ids must be positive")
         if not read_timeout > 0 or read_timeout == float("inf"):
             raise ValueError(f"read_timeout must be a positive number of seconds, not {read_timeout!r}")
+        if dedupe is not None:
+            if not isinstance(dedupe, DedupeStore):
+                raise TypeError(f"dedupe must be a DedupeStore (claim, complete, release), not {dedupe!r}")
+            if max_event_ids != DEFAULT_MAX_EVENT_IDS:
+                raise ValueError(
+                    "max_event_ids sizes the default in-memory store; size the dedupe store you give"
+                )
         self._secret = secret
         self.signature_header = signature_header
         self.max_body_size = max_body_size
         self.max_event_ids = max_event_ids
         self.read_timeout = float(read_timeout)
-        self._routes: list[tuple[str, re.Pattern[str], Callable[[Any], Awaitable[object]]]] = []
-        # Digests keyed per router: ids chosen to collide cannot be worked out in advance.
-        self._seen: OrderedDict[bytes, None] = OrderedDict()
-        self._digest_key = secrets.token_bytes(16)
+        self._own_dedupe = dedupe is not None
+        #: Where claimed event ids are kept (see the delivery guarantee).
+        self.dedupe: DedupeStore = dedupe if dedupe is not None else MemoryDedupe(max_event_ids)
+        self._routes: list[Route] = []
+        self._children: list[Router] = []
+        self._parent: Router | None = None
+        self._claims = Claims(self.dedupe)
+        self._asgi: AsgiApp | None = None
         # Strong references: the loop keeps only weak ones, and a collected task stops midway.
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- registration ------------------------------------------------------------------------
-    def on(self, *patterns: str) -> Callable[[_H], _H]:
-        """Decorate an ``async def handler(event)`` to run for events whose type matches a pattern.
+    def on(self, *patterns: str, when: Callable[[Any], object] | None = None) -> Callable[[_H], _H]:
+        """Decorate ``handler(event)`` to run for events whose type matches a pattern.
 
         A pattern is an event type (``"contact.created"``) or a shell-style wildcard:
-        ``"contact.*"``, ``"*.deleted"``, ``"*"``. Matching handlers run concurrently, each as
-        its own task, in no guaranteed order.
+        ``"contact.*"``, ``"*.deleted"``, ``"*"``. ``when`` narrows it further: a function of the
+        event (sync or async) whose truth decides, in the handler's task, whether the handler runs
+        (one that raises counts as the handler failing). Handlers may be ``async def`` (run on
+        the loop) or plain functions (run in a worker thread, so they may block). Matching
+        handlers run concurrently, each as its own task, in no guaranteed order.
         """
 
         def register(handler: _H) -> _H:
-            self.add_handler(handler, *patterns)
+            self.add_handler(handler, *patterns, when=when)
             return handler
 
         return register
 
-    def add_handler(self, handler: Callable[[Any], Awaitable[object]], *patterns: str) -> None:
+    def add_handler(
+        self, handler: Callable[[Any], object], *patterns: str, when: Callable[[Any], object] | None = None
+    ) -> None:
         """Register ``handler`` for ``patterns`` without a decorator (see :meth:`on`)."""
+        if not callable(handler):
+            raise TypeError(f"a webhook handler must be callable, got {handler!r}")
+        if when is not None and not callable(when):
+            raise TypeError(f"when= must be a function of the event, got {when!r}")
         if not patterns:
             raise TypeError("give at least one event pattern, e.g. 'contact.created' or '*'")
-        if not (inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(type(handler).__call__)):
-            raise TypeError(f"webhook handlers must be async functions, got {handler!r}")
         for pattern in patterns:
             if not isinstance(pattern, str) or not pattern:
                 raise TypeError(f"an event pattern must be a non-empty string, got {pattern!r}")
-            self._routes.append((pattern, re.compile(fnmatch.translate(pattern)), handler))
+        is_async = inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+            getattr(handler, "__call__", None)  # noqa: B004 - an object whose __call__ is async
+        )
+        for pattern in patterns:
+            self._routes.append(Route(re.compile(fnmatch.translate(pattern)), handler, is_async, when))
+
+    def include(self, router: Router) -> Router:
+        """Run ``router``'s handlers (and those it includes) for the events this router receives.
+
+        The including router's secret, bounds and de-dup store apply; so ``router`` may have none
+        of its own. A router is included once: a second inclusion, or one that makes a cycle, is a
+        :class:`ValueError`. Returns ``router``.
+        """
+        if not isinstance(router, Router):
+            raise TypeError(f"include() takes a webhooks.Router, not {router!r}")
+        node: Router | None = self
+        while node is not None:
+            if node is router:
+                raise ValueError("including this router would make a cycle (a router cannot include itself)")
+            node = node._parent
+        if router._parent is not None:
+            raise ValueError("this router is already included in another router; include it once")
+        if router._secret is not None or router._own_dedupe:
+            raise ValueError(
+                "an included router runs under the including router's secret and dedupe store; "
+                "give those to the outer router"
+            )
+        router._parent = self
+        self._children.append(router)
+        return router
+
+    def _all_routes(self) -> Iterator[Route]:
+        yield from self._routes
+        for child in self._children:
+            yield from child._all_routes()
 
     # -- dispatch ----------------------------------------------------------------------------
-    def dispatch(self, event: WebhookPayload) -> bool:
-        """Start the handlers matching ``event`` as tasks; ``False`` for an id seen before.
+    async def handle(
+        self,
+        body: bytes | bytearray | memoryview | str,
+        headers: Mapping[str, str]
+        | Mapping[bytes, bytes]
+        | Iterable[tuple[str | bytes, str | bytes]]
+        | None = None,
+    ) -> Answer:
+        """Answer one delivery: the status to send (an :class:`~wacr.webhooks.Answer`, an ``int``).
 
-        :attr:`handler` calls this after verifying and parsing a request; call it yourself to
-        serve events from another web framework (with :func:`verify_signature` and
-        :func:`parse_event`). Must run inside the event loop. Returns without waiting for the
-        handlers (see :meth:`drain`).
+        ``body`` is the raw request body; ``headers`` any mapping or list of ``(name, value)``
+        pairs (str or bytes, names case-insensitive). It checks the size, the signature and the
+        event, claims the id and starts the handlers, as the class says. Any web framework can
+        serve the router with it::
+
+            answer = await router.handle(await request.body(), request.headers)
+            return Response(answer.body(), status=answer, media_type="application/json")
         """
-        event_id = event.event.id
-        # A fixed-size digest stands for the id: memory is bounded by the count, not the ids' length.
-        key = hashlib.blake2b(
-            event_id.encode("utf-8", "surrogatepass"), digest_size=_DIGEST_SIZE, key=self._digest_key
-        ).digest()
-        seen = self._seen
-        if key in seen:
-            seen.move_to_end(key)
-            _log.debug(
-                "webhook event %s (%s) already received; ignored", short(event_id), short(event.event.type)
-            )
+        from wacr.webhooks._core import handle
+
+        return await handle(self, body, headers)
+
+    def dispatch(self, event: WebhookPayload) -> bool:
+        """Start the handlers matching a parsed ``event``; ``False`` for an id already claimed.
+
+        Without an ``await``, so only with the default in-memory store; :meth:`feed` works with
+        any. Must run inside the event loop; returns without waiting for the handlers.
+        """
+        store = self.dedupe
+        if not isinstance(store, MemoryDedupe):
+            raise TypeError("dispatch() needs the in-memory dedupe store; use `await router.feed(event)`")
+        if not store.claim_now(event.event.id):
+            self._log_duplicate(event)
             return False
-        # No await between the check and the insert: concurrent deliveries dispatch once.
-        seen[key] = None
-        if len(seen) > self.max_event_ids:
-            seen.popitem(last=False)
-        loop = asyncio.get_running_loop()
-        matched = 0
-        for _pattern, regex, handler in self._routes:
-            if regex.match(event.event.type):
-                task = loop.create_task(self._run(handler, event))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                matched += 1
-        _log.debug("webhook event %s (%s): %d handler(s)", short(event_id), short(event.event.type), matched)
+        self._start(event)
         return True
 
-    async def _run(self, handler: Callable[[Any], Awaitable[object]], event: WebhookPayload) -> None:
-        try:
-            await handler(event)
-        except Exception:
-            name = getattr(handler, "__qualname__", None) or repr(handler)
-            _log.exception(
-                "webhook handler %s failed on event %s (%s)",
-                name,
-                short(event.event.id),
-                short(event.event.type),
-            )
+    async def feed(self, event: WebhookPayload) -> bool:
+        """:meth:`dispatch` through any :class:`~wacr.webhooks.DedupeStore`, awaiting its claim."""
+        if not await self._claims.claim(event):
+            self._log_duplicate(event)
+            return False
+        self._start(event)
+        return True
 
+    def _log_duplicate(self, event: WebhookPayload) -> None:
+        _log.debug(
+            "webhook event %s (%s) already received; ignored", short(event.event.id), short(event.event.type)
+        )
+
+    def _start(self, event: WebhookPayload) -> None:
+        routes = [route for route in self._all_routes() if route.regex.match(event.event.type)]
+        _log.debug(
+            "webhook event %s (%s): %d handler(s)",
+            short(event.event.id),
+            short(event.event.type),
+            len(routes),
+        )
+        if not routes:
+            if isinstance(self.dedupe, MemoryDedupe):
+                self.dedupe.complete_now(event.event.id)
+            else:
+                self._spawn(self._claims.finish(event, ok=True))
+            return
+        run = Run(len(routes))
+        for route in routes:
+            self._spawn(run_handler(route, event, run, self._claims))
+
+    def _spawn(self, work: Any) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- handler tasks -----------------------------------------------------------------------
     @property
     def pending(self) -> int:
         """How many handler tasks are still running."""
@@ -221,19 +310,17 @@ class Router:
             await asyncio.wait(running, timeout=remaining)
 
     async def close(self) -> None:
-        """Cancel the running handlers and wait for them to stop."""
+        """Cancel the running handlers and wait for them to stop (a plain function's thread cannot
+        be stopped: it finishes on its own)."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    # -- aiohttp -----------------------------------------------------------------------------
+    # -- adapters ----------------------------------------------------------------------------
     async def handler(self, request: web.BaseRequest) -> web.StreamResponse:
-        """The aiohttp request handler: ``app.router.add_post("/hooks/wacr", router.handler)``.
-
-        It answers as the class says, within the bounds it states.
-        """
+        """The aiohttp request handler: ``app.router.add_post("/hooks/wacr", router.handler)``."""
         from wacr.webhooks import _aiohttp
 
         return await _aiohttp.handle(self, request)
@@ -241,7 +328,7 @@ class Router:
     def setup(
         self, app: web.Application, path: str = "/hooks/wacr", *, shutdown_timeout: float = 10.0
     ) -> None:
-        """Serve the router at ``POST path`` of ``app``, and stop its handlers with the app.
+        """Serve the router at ``POST path`` of an aiohttp ``app``, and stop its handlers with the app.
 
         On shutdown the app waits up to ``shutdown_timeout`` seconds for running handlers (before
         cleanup contexts, such as one closing a :class:`wacr.Client`, run), then cancels the rest.
@@ -250,7 +337,14 @@ class Router:
 
         _aiohttp.setup(self, app, path, shutdown_timeout=shutdown_timeout)
 
+    @property
+    def asgi(self) -> AsgiApp:
+        """The router as an ASGI 3 app: ``fastapi_app.mount("/hooks/wacr", router.asgi)``.
 
-def short(text: str, limit: int = 80) -> str:
-    """``text`` cut for a log line: ids and types come from the sender and may be huge."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+        See :class:`~wacr.webhooks.AsgiApp` (lifespan, bounds, shutdown).
+        """
+        if self._asgi is None:
+            from wacr.webhooks._asgi import AsgiApp
+
+            self._asgi = AsgiApp(self)
+        return self._asgi
