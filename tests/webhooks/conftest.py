@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
-from typing import Any
+import socket
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+import uvicorn
 
 #: The documented `contact.created` example (RASL Webhook Format Reference), as far as it was
 #: captured: the page is cut off inside `attributes` (`state` is "N..." there).
@@ -68,3 +74,25 @@ def event_body(
     else:
         body["changes"] = {"previous": None, "current": attributes, "modified_fields": None}
     return body
+
+
+@contextlib.asynccontextmanager
+async def uvicorn_serving(app: Any, *, lifespan: Literal["auto", "on", "off"] = "on") -> AsyncIterator[str]:
+    """Serve the ASGI ``app`` with uvicorn on a free loopback port: yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped before it started")
+            await asyncio.sleep(0.005)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()

@@ -22,6 +22,10 @@ _log = logging.getLogger("wacr.webhooks")
 
 async def handle(router: Router, request: web.BaseRequest) -> web.StreamResponse:
     """Answer one delivery as :class:`~wacr.webhooks.Router` says (``router.handler`` calls this)."""
+    if request.method != "POST":
+        response = _response(Answer(405, f"webhooks are delivered with POST, not {request.method}"))
+        response.headers["Allow"] = "POST"
+        return response
     loop = asyncio.get_running_loop()
     deadline = loop.time() + router.read_timeout
     limit, whose = router.max_body_size, "the router's max_body_size"
@@ -100,7 +104,7 @@ def setup(router: Router, app: web.Application, path: str, *, shutdown_timeout: 
     async def cancel(_app: web.Application) -> None:
         await router.close()
 
-    app.router.add_post(path, router.handler)
+    app.router.add_route("*", path, router.handler)  # another method: the router's own JSON 405
     app.on_shutdown.append(finish)
     app.on_cleanup.append(cancel)
 

@@ -25,8 +25,12 @@ class AsgiApp:
     ::
 
         app = FastAPI(lifespan=lifespan)                # or Starlette(routes=[Mount(...)])
-        app.mount("/hooks/wacr", router.asgi)           # POST /hooks/wacr/ (Starlette redirects
-                                                        # /hooks/wacr there with a 307)
+        app.mount("/hooks/wacr", router.asgi)           # serves POST /hooks/wacr/ ...
+        app.router.routes.append(Route("/hooks/wacr", router.asgi))   # ... or exactly /hooks/wacr
+
+    Starlette answers a mount's bare path (``/hooks/wacr``) with a 307 redirect to
+    ``/hooks/wacr/``: register the URL with the slash, or add a ``starlette.routing.Route`` with
+    the app as its endpoint for the exact path.
 
     It answers as :meth:`Router.handle` does, for any path it is given, and the bounds are the
     aiohttp handler's: a ``Content-Length`` over ``max_body_size`` is refused (413) before the
@@ -71,7 +75,7 @@ class AsgiApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         router = self.router
         if scope["method"] != "POST":
-            answer = Answer(405, f"webhooks are delivered with POST, not {scope['method']}")
+            answer = Answer(405, f"webhooks are delivered with POST, not {scope['method']}")  # as _aiohttp
             await _send(send, answer, [(b"allow", b"POST")])
             return
         headers: list[tuple[bytes, bytes]] = scope["headers"]
