@@ -87,12 +87,15 @@ async def uvicorn_serving(app: Any, *, lifespan: Literal["auto", "on", "off"] = 
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn stopped before it started")
+            if task.done():  # uvicorn exits (SystemExit) when the app's startup fails
+                raise RuntimeError(f"uvicorn stopped before it started: {task.exception()!r}")
             await asyncio.sleep(0.005)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await task
-        sock.close()
+        try:
+            await task
+        except SystemExit as exc:
+            raise RuntimeError(f"uvicorn exited with {exc.code}") from None
+        finally:
+            sock.close()
