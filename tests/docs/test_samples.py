@@ -1,0 +1,268 @@
+"""Every code sample of the README and the docs runs against the emulator (see ``samples.py`` for
+the marks), so a sample that breaks fails the build."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+import wacr
+from tests.docs.samples import PYTHON, ROOT, SHELL, SOURCES, Sample, fence_count, samples_of, shell_commands
+from wacr import webhooks
+from wacr.testing import Emulator
+
+ALL = [sample for path in SOURCES for sample in samples_of(path)]
+RUNNABLE = ("script", "client", "webhook", "run")
+PAGES = [path for path in SOURCES if any(s.mode in RUNNABLE for s in samples_of(path))]
+# Tokens the samples use; the emulator accepts them as tenant 1's.
+SAMPLE_TOKENS = ("YOUR_TOKEN",)
+
+
+def test_every_sample_is_run_or_marked_and_the_parser_misses_none() -> None:
+    # A second count by a plain regex: a block the parser skipped would go unchecked.
+    for path in SOURCES:
+        found = samples_of(path)
+        assert sum(s.kind == "python" for s in found) == fence_count(path, PYTHON), path
+        assert sum(s.kind == "shell" for s in found) == fence_count(path, SHELL), path
+    modes = Counter(f"{s.kind}:{s.mode}" for s in ALL)
+    print("doc samples:", dict(sorted(modes.items())))
+    # The pages hold samples at all (an empty harvest would pass everything).
+    assert modes["python:script"] + modes["python:client"] >= 20, modes
+    readme = [s for s in ALL if s.path.name == "README.md"]
+    assert readme and readme[0].kind == "shell"
+    assert [c.split("#")[0].strip() for c in shell_commands(readme[0])[:2]] == ["make demo", "make test"]
+
+
+def test_make_demo_as_the_readme_says_runs_the_tour() -> None:
+    first = next(s for s in ALL if s.path.name == "README.md")
+    assert shell_commands(first)[0].split("#")[0].strip() == "make demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "WACR_"))}
+    proc = subprocess.run(["make", "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Tour done in" in proc.stdout
+
+
+@pytest.mark.parametrize("sample", [s for s in ALL if s.mode == "partial"], ids=lambda s: s.where)
+def test_a_partial_sample_still_compiles(sample: Sample, tmp_path: Path) -> None:
+    if sample.kind == "python":
+        compile(sample.code, sample.where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    else:
+        script = tmp_path / "sample.sh"
+        script.write_text(sample.code if not sample.code.startswith("$ ") else _console(sample))
+        proc = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        assert proc.returncode == 0, f"{sample.where}: {proc.stderr}"
+
+
+def _console(sample: Sample) -> str:
+    return "\n".join(shell_commands(sample)) + "\n"
+
+
+@pytest.fixture
+def emulator(wacr_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    for token in SAMPLE_TOKENS:
+        wacr_emulator.add_token(token)
+    monkeypatch.setenv("WACR_TOKEN", wacr_emulator.token)
+    monkeypatch.setenv("WACR_BASE_URL", wacr_emulator.base_url)
+    yield wacr_emulator
+    wacr_emulator.clear_webhooks()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_samples_of_a_page_run(page: Path, emulator: Emulator) -> None:
+    """The page's runnable samples, top to bottom: scripts alone, client blocks in one namespace."""
+    samples = [s for s in samples_of(page) if s.mode in RUNNABLE]
+    with asyncio.Runner() as runner:
+        namespace: dict[str, Any] = {}
+        try:
+            for sample in samples:
+                if sample.mode == "script":
+                    _run_script(sample)
+                elif sample.mode == "client":
+                    if not namespace:
+                        namespace = runner.run(_client_namespace(emulator))
+                    _run_client_block(runner, sample, namespace)
+                elif sample.mode == "webhook":
+                    runner.run(_run_webhook(sample, emulator))
+                else:
+                    _run_shell(sample, emulator)
+        finally:
+            if "client" in namespace:
+                runner.run(namespace["client"].aclose())
+
+
+def _run_script(sample: Sample) -> None:
+    code = compile(sample.code, sample.where, "exec")
+    exec(code, {"__name__": "__main__"})
+
+
+async def _client_namespace(emulator: Emulator) -> dict[str, Any]:
+    client = wacr.Client(emulator.token, base_url=emulator.base_url)
+    return {
+        "__name__": "__doc_sample__",
+        "client": client,
+        "emulator": emulator,
+        "wacr": wacr,
+        "asyncio": asyncio,
+    }
+
+
+def _run_client_block(runner: asyncio.Runner, sample: Sample, namespace: dict[str, Any]) -> None:
+    code = compile(sample.code, sample.where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(code, namespace)
+    if asyncio.iscoroutine(result):
+        runner.run(result)
+
+
+class _Errors(logging.Handler):
+    """Collects the ERROR records of a logger (a failed webhook handler is logged, not raised)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def _run_webhook(sample: Sample, emulator: Emulator) -> None:
+    namespace: dict[str, Any] = {"__name__": "__doc_sample__"}
+    exec(compile(sample.code, sample.where, "exec"), namespace)
+    app, router = namespace.get("app"), namespace.get("router")
+    assert isinstance(router, webhooks.Router), f"{sample.where}: a webhook sample defines `router`"
+    errors = _Errors()
+    logging.getLogger("wacr.webhooks").addHandler(errors)
+    before = len(emulator.outbox)
+    try:
+        async with _serve(app, sample) as origin:
+            emulator.add_webhook(origin + sample.why)
+            async with wacr.Client(emulator.token, base_url=emulator.base_url) as client:
+                await client.contacts.create(
+                    firstname="Dana",
+                    lastname="Doc",
+                    phone="+15550001234",
+                    type="lead",
+                    source_id=1,
+                    status_id=1,
+                )
+            await emulator.flush_webhooks()
+            assert await router.drain(10), f"{sample.where}: handlers still running after 10 s"
+    finally:
+        logging.getLogger("wacr.webhooks").removeHandler(errors)
+    assert emulator.deliveries, f"{sample.where}: nothing was delivered"
+    assert {d.status for d in emulator.deliveries} == {200}, [
+        (d.event_type, d.status) for d in emulator.deliveries
+    ]
+    assert not errors.records, f"{sample.where}: " + "; ".join(r.getMessage() for r in errors.records)
+    sent = len(emulator.outbox) - before
+    print(f"{sample.where}: {len(emulator.deliveries)} deliveries, {sent} messages sent")
+
+
+@contextlib.asynccontextmanager
+async def _serve(app: object, sample: Sample) -> AsyncIterator[str]:
+    """Serve an aiohttp app or an ASGI app (with uvicorn) on a free loopback port."""
+    if isinstance(app, web.Application):
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        try:
+            port = runner.addresses[0][1]
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            await runner.cleanup()
+        return
+    assert callable(app), f"{sample.where}: a webhook sample defines `app` (aiohttp or ASGI)"
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            assert not task.done(), f"{sample.where}: uvicorn stopped: {task.exception()!r}"
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+def _shell_env(emulator: Emulator) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["WACR_TOKEN"] = emulator.token
+    env["WACR_BASE_URL"] = emulator.base_url
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _run_shell(sample: Sample, emulator: Emulator) -> None:
+    for command in shell_commands(sample):
+        proc = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", command],
+            cwd=ROOT,
+            env=_shell_env(emulator),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, f"{sample.where}: `{command}` exited {proc.returncode}:\n{proc.stderr}"
+
+
+@pytest.mark.parametrize("mode", ["auto", "strict"])
+def test_the_pytest_samples_pass_in_their_asyncio_mode(mode: str, tmp_path: Path) -> None:
+    """Each pytest sample is a test module of its own, run by pytest outside this repository (no
+    conftest, no ini file: what a user's project has), with pytest-asyncio in the given mode."""
+    chosen = [s for s in ALL if s.mode == f"pytest-{mode}"]
+    assert chosen, f"no pytest-{mode} sample in the docs"
+    files = {}
+    for number, sample in enumerate(chosen):
+        name = f"test_sample_{number}.py"
+        (tmp_path / name).write_text(sample.code)
+        files[f"test_sample_{number}"] = sample.where
+    report = tmp_path / "report.xml"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            f"asyncio_mode={mode}",
+            "-W",
+            "error::ResourceWarning",
+            f"--junitxml={report}",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("WACR_", "PYTEST_"))},
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    passed = Counter(
+        case.get("classname", "").split(".")[0]
+        for case in ET.parse(report).getroot().iter("testcase")
+        if not any(child.tag in ("failure", "error", "skipped") for child in case)
+    )
+    for module, where in files.items():
+        assert passed[module] >= 1, f"{where}: the sample ran no passing test"
