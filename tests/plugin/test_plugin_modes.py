@@ -71,14 +71,12 @@ async def test_3_auto_again_from_a_clean_state(wacr_client, wacr_emulator):
 """
 
 
-def _run(tmp_path: Path, mode: str, body: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "test_probe.py").write_text(PROBE.format(light=LIGHT, async_tests=body))
-    (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = error\n"
-    )
-    # Only the plugins named here load: others (pytest-aiohttp) would import aiohttp themselves.
-    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    env.pop("PYTEST_ADDOPTS", None)
+def _run(
+    tmp_path: Path, mode: str | None, body: str, light: list[str] = LIGHT
+) -> subprocess.CompletedProcess[str]:
+    """pytest on a probe file with only wacr's plugin, anyio's and (given a mode) pytest-asyncio's."""
+    (tmp_path / "test_probe.py").write_text(PROBE.format(light=light, async_tests=body))
+    ini = "[pytest]\nfilterwarnings = error\n"
     command = [
         sys.executable,
         "-m",
@@ -86,10 +84,17 @@ def _run(tmp_path: Path, mode: str, body: str) -> subprocess.CompletedProcess[st
         "-p",
         "wacr.testing.pytest_plugin",
         "-p",
-        "pytest_asyncio.plugin",
+        "anyio.pytest_plugin",
     ]
-    command += ["-p", "anyio.pytest_plugin", "-p", "no:cacheprovider", "-o", f"asyncio_mode={mode}"]
-    command += ["-c", str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path), "-v", str(tmp_path)]
+    if mode is not None:
+        ini += "asyncio_default_fixture_loop_scope = function\n"
+        command += ["-p", "pytest_asyncio.plugin", "-o", f"asyncio_mode={mode}"]
+    (tmp_path / "pytest.ini").write_text(ini)
+    # Only the plugins named here load: others (pytest-aiohttp) would import aiohttp themselves.
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env.pop("PYTEST_ADDOPTS", None)
+    command += ["-p", "no:cacheprovider", "-c", str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path)]
+    command += ["-v", str(tmp_path)]
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
 
 
@@ -99,6 +104,18 @@ def test_the_fixtures_in_a_real_pytest_run(tmp_path: Path, mode: str, body: str)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(" PASSED") == 4, result.stdout
     assert f"mode=Mode.{mode.upper()}" in result.stdout, result.stdout
+
+
+def test_without_pytest_asyncio_wacr_client_says_what_is_missing(tmp_path: Path) -> None:
+    body = """
+def test_2_needs_pytest_asyncio(wacr_client):
+    pass
+"""
+    without = [m for m in LIGHT if m != "wacr.testing._pytest_client"]
+    result = _run(tmp_path, None, body, without)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 passed, 1 error" in result.stdout, result.stdout
+    assert "the wacr_client fixture needs pytest-asyncio (pip install pytest-asyncio)" in result.stdout
 
 
 def test_the_entry_point_is_the_light_module() -> None:

@@ -46,8 +46,8 @@ class AsgiApp:
     """
 
     def __init__(self, router: Router, *, shutdown_timeout: float = 10.0) -> None:
-        self.router = router
-        self.shutdown_timeout = shutdown_timeout
+        self.router: Router = router
+        self.shutdown_timeout: float = shutdown_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]

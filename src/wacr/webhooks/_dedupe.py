@@ -61,7 +61,7 @@ class MemoryDedupe:
     def __init__(self, max_event_ids: int = DEFAULT_MAX_EVENT_IDS) -> None:
         if isinstance(max_event_ids, bool) or not isinstance(max_event_ids, int) or max_event_ids < 1:
             raise ValueError(f"max_event_ids must be a positive integer, not {max_event_ids!r}")
-        self.max_event_ids = max_event_ids
+        self.max_event_ids: int = max_event_ids
         # Digest -> done? (False while the handlers run.)
         self._ids: OrderedDict[bytes, bool] = OrderedDict()
         # Keyed per store: ids chosen to collide cannot be worked out in advance.

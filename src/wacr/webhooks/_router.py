@@ -131,10 +131,10 @@ class Router:
                     "max_event_ids sizes the default in-memory store; size the dedupe store you give"
                 )
         self._secret = secret
-        self.signature_header = signature_header
-        self.max_body_size = max_body_size
-        self.max_event_ids = max_event_ids
-        self.read_timeout = float(read_timeout)
+        self.signature_header: str = signature_header
+        self.max_body_size: int = max_body_size
+        self.max_event_ids: int = max_event_ids
+        self.read_timeout: float = float(read_timeout)
         self._own_dedupe = dedupe is not None
         #: Where claimed event ids are kept (see the delivery guarantee).
         self.dedupe: DedupeStore = dedupe if dedupe is not None else MemoryDedupe(max_event_ids)
