@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from wacr import Client
     from wacr.testing import Emulator
 
-__all__ = ["client_for", "pytest_configure", "wacr_anyio_client", "wacr_emulator"]
+__all__ = ["asyncio_client", "client_for", "pytest_configure", "wacr_anyio_client", "wacr_emulator"]
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +85,16 @@ async def client_for(emulator: Emulator) -> AsyncIterator[Client]:
     from wacr import Client
 
     async with Client(emulator.token, base_url=emulator.base_url, max_retry_wait=5.0) as client:
+        yield client
+
+
+async def asyncio_client(wacr_emulator: Emulator) -> AsyncIterator[Client]:
+    """A :class:`wacr.Client` bound to ``wacr_emulator``, closed after the test; works in
+    pytest-asyncio's ``auto`` and ``strict`` modes (mark strict-mode tests ``@pytest.mark.asyncio``).
+
+    ``wacr_client`` is this, made a pytest-asyncio fixture by :mod:`wacr.testing._pytest_client`.
+    """
+    async for client in client_for(wacr_emulator):
         yield client
 
 
