@@ -18,11 +18,8 @@ from wacr._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and IDEs see: the real objects
     from wacr import models
-    from wacr._client import (
-        RASL,
-        WACR,
-        Client,
-    )
+    from wacr._client import Client
+    from wacr._constants import RASL, WACR
     from wacr._pagination import (
         AsyncPager,
         Page,
@@ -68,8 +65,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the real objects
 
 # Where each public name lives; `wacr.models` is a subpackage (imported like the others).
 _HOMES: dict[str, str] = {
-    "RASL": "wacr._client",
-    "WACR": "wacr._client",
+    "RASL": "wacr._constants",
+    "WACR": "wacr._constants",
     "Client": "wacr._client",
     "AsyncPager": "wacr._pagination",
     "Page": "wacr._pagination",

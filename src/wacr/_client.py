@@ -7,6 +7,7 @@ from types import TracebackType
 
 import aiohttp
 
+from wacr._constants import RASL, WACR
 from wacr._transport import DEFAULT_MAX_RESPONSE_SIZE, Settings, Transport
 from wacr._version import __version__
 from wacr.resources import (
@@ -22,11 +23,6 @@ from wacr.resources import (
 )
 
 __all__ = ["RASL", "WACR", "Client"]
-
-#: WA.cr's API v2 (the default base URL).
-WACR = "https://app.wa.cr/api/v2"
-#: RASL's API v2.
-RASL = "https://getrasl.io/api/v2"
 
 USER_AGENT = f"wacr/{__version__}"
 

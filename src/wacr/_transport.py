@@ -38,6 +38,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from wacr._envelope import error_from_response, invalid, success_parts
+from wacr._headers import header_problems, merge_headers
 from wacr._response import ResponseInfo, new_response_info
 from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retries, check_timeout
 from wacr._version import __version__
@@ -184,6 +185,7 @@ class _Call:
         "idempotent",
         "max_retries",
         "method",
+        "operation",
         "params",
         "path",
         "timeout",
@@ -200,6 +202,7 @@ class _Call:
         headers: CIMultiDictProxy[str],
         timeout: aiohttp.ClientTimeout,
         max_retries: int,
+        operation: str | None,
     ) -> None:
         self.method = method
         self.path = path
@@ -209,6 +212,7 @@ class _Call:
         self.headers = headers
         self.timeout = timeout
         self.max_retries = max_retries
+        self.operation = operation
         self.idempotent = method in IDEMPOTENT_METHODS
         self.attempt = 0
 
@@ -318,13 +322,19 @@ class Transport:
         *,
         params: Params | None = None,
         json: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
     ) -> Coroutine[Any, Any, RawResult]:
         """Send one API call (retrying per the policy) and return its parsed 2xx response.
 
         ``path`` is relative to the base URL (``"/contacts"``); ``json`` is an already-encoded
-        body. ``max_retries`` and ``timeout`` override the transport's values for this call.
+        body. ``headers`` are extra headers for this call, over the defaults (never
+        ``Authorization`` or ``X-API-Key``: a :class:`~wacr.ValidationError` naming
+        ``extra_headers.<name>``, as for a malformed name or value); ``operation`` is the
+        operation id (``"messages_send_text"``) that hooks, tracing and logs name the call by.
+        ``max_retries`` and ``timeout`` override the transport's values for this call.
         The answer comes back parsed, with its :class:`~wacr.ResponseInfo`, as a
         :class:`RawResult`; the resources finish it (``Resource._request``).
         Raises an :class:`~wacr.errors.APIError` subclass for an error status,
@@ -337,15 +347,22 @@ class Transport:
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         if params and self._base_path_length + len(path) + _query_chars(params) > _QUERY_SURE:
             self._check_url_length(path, params)
+        base = self._json_headers if json is not None else self._headers
+        if headers:
+            problems = header_problems(headers, "extra_headers")
+            if problems:
+                raise ValidationError("invalid extra headers", errors=problems)
+            base = merge_headers(base, headers)
         call = _Call(
             method,
             path,
             self.base_url + path,
             params,
             json,
-            self._json_headers if json is not None else self._headers,
+            base,
             self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=check_timeout(timeout)),
             retries,
+            operation,
         )
         return self._send(call)
 
