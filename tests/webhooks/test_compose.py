@@ -83,8 +83,12 @@ def test_a_router_is_included_once_and_never_in_a_cycle() -> None:
         b.include(c)  # twice in the same router
     with pytest.raises(ValueError, match="secret"):
         a.include(webhooks.Router(secret="s"))
-    with pytest.raises(ValueError, match="dedupe"):
+    with pytest.raises(ValueError, match="its own dedupe"):
         a.include(webhooks.Router(dedupe=webhooks.MemoryDedupe()))
+    with pytest.raises(ValueError, match="its own max_body_size, read_timeout"):
+        a.include(webhooks.Router(max_body_size=10, read_timeout=1))
+    with pytest.raises(ValueError, match="its own signature_header, max_event_ids"):
+        a.include(webhooks.Router(signature_header="X-Other", max_event_ids=3))
     with pytest.raises(TypeError, match="Router"):
         a.include(object())  # type: ignore[arg-type]
     assert a._children == [b] and b._children == [c]  # the refused includes changed nothing

@@ -13,11 +13,12 @@ import fnmatch
 import inspect
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from wacr.models import WebhookPayload
 from wacr.webhooks._claims import Claims, Route, Run, run_handler, short
+from wacr.webhooks._core import Answer, Headers, handle
 from wacr.webhooks._dedupe import DEFAULT_MAX_EVENT_IDS, DedupeStore, MemoryDedupe
 from wacr.webhooks._signatures import SIGNATURE_HEADER
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from wacr.webhooks._asgi import AsgiApp
-    from wacr.webhooks._core import Answer
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "DEFAULT_MAX_EVENT_IDS", "DEFAULT_READ_TIMEOUT", "Router"]
 
@@ -199,14 +199,26 @@ class Router:
             node = node._parent
         if router._parent is not None:
             raise ValueError("this router is already included in another router; include it once")
-        if router._secret is not None or router._own_dedupe:
+        own = [name for name, given in router._settings().items() if given]
+        if own:
             raise ValueError(
-                "an included router runs under the including router's secret and dedupe store; "
-                "give those to the outer router"
+                f"an included router runs under the including router's settings; it has its own "
+                f"{', '.join(own)}: give those to the outer router"
             )
         router._parent = self
         self._children.append(router)
         return router
+
+    def _settings(self) -> dict[str, bool]:
+        """Which settings differ from the defaults (an included router may have none)."""
+        return {
+            "secret": self._secret is not None,
+            "signature_header": self.signature_header != SIGNATURE_HEADER,
+            "dedupe": self._own_dedupe,
+            "max_body_size": self.max_body_size != DEFAULT_MAX_BODY_SIZE,
+            "max_event_ids": self.max_event_ids != DEFAULT_MAX_EVENT_IDS,
+            "read_timeout": self.read_timeout != DEFAULT_READ_TIMEOUT,
+        }
 
     def _all_routes(self) -> Iterator[Route]:
         yield from self._routes
@@ -217,10 +229,7 @@ class Router:
     async def handle(
         self,
         body: bytes | bytearray | memoryview | str,
-        headers: Mapping[str, str]
-        | Mapping[bytes, bytes]
-        | Iterable[tuple[str | bytes, str | bytes]]
-        | None = None,
+        headers: Headers = None,
     ) -> Answer:
         """Answer one delivery: the status to send (an :class:`~wacr.webhooks.Answer`, an ``int``).
 
@@ -232,8 +241,6 @@ class Router:
             answer = await router.handle(await request.body(), request.headers)
             return Response(answer.body(), status=answer, media_type="application/json")
         """
-        from wacr.webhooks._core import handle
-
         return await handle(self, body, headers)
 
     def dispatch(self, event: WebhookPayload) -> bool:
