@@ -335,7 +335,10 @@ class Router:
     def setup(
         self, app: web.Application, path: str = "/hooks/wacr", *, shutdown_timeout: float = 10.0
     ) -> None:
-        """Serve the router at ``POST path`` of an aiohttp ``app``, and stop its handlers with the app.
+        """Serve the router at ``path`` of an aiohttp ``app``, and stop its handlers with the app.
+
+        The route takes every method, so that another than POST gets the router's JSON 405 (as
+        :attr:`asgi` answers); register nothing else at ``path``.
 
         On shutdown the app waits up to ``shutdown_timeout`` seconds for running handlers (before
         cleanup contexts, such as one closing a :class:`wacr.Client`, run), then cancels the rest.
