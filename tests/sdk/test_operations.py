@@ -9,61 +9,63 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from typing_extensions import Unpack
 
 import wacr
 from wacr import models
 from wacr._operations import OPERATIONS
+from wacr.resources import _options as options_module
 from wacr.resources._base import Resource
 
 from .conftest import TOKEN, Recorder
 
-Call = Callable[[wacr.Client], Awaitable[Any]]
+Call = Callable[..., Awaitable[Any]]  # (client, **request_options)
 BUTTONS = [{"id": "yes", "title": "Yes"}, models.InteractiveButton(id="no", title="No")]
 SECTIONS = [{"title": "Morning", "rows": [{"id": "s9", "title": "09:00", "description": "Desk"}]}]
 
 # operation id -> (call, method, path, query, body)
 CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
-    "account_get": (lambda c: c.account.get(), "GET", "/account", [], None),
-    "account_usage": (lambda c: c.account.usage(), "GET", "/account/usage", [], None),
-    "account_limits": (lambda c: c.account.limits(), "GET", "/account/limits", [], None),
+    "account_get": (lambda c, **o: c.account.get(**o), "GET", "/account", [], None),
+    "account_usage": (lambda c, **o: c.account.usage(**o), "GET", "/account/usage", [], None),
+    "account_limits": (lambda c, **o: c.account.limits(**o), "GET", "/account/limits", [], None),
     "auth_send_otp": (
-        lambda c: c.auth.send_otp(
+        lambda c, **o: c.auth.send_otp(
             phone="+919999999999", template_name="otp_verification", code="482913", expiry_minutes=5,
-            additional_params=("a", "b"),
+            additional_params=("a", "b"), **o,
         ),
         "POST", "/auth/send-otp", [],
         {"phone": "+919999999999", "template_name": "otp_verification", "code": "482913", "expiry_minutes": 5,
          "additional_params": ["a", "b"]},
     ),
     "auth_resend_otp": (
-        lambda c: c.auth.resend_otp(phone="+919999999999", template_name="otp_verification", purpose="login"),
+        lambda c, **o: c.auth.resend_otp(phone="+919999999999", template_name="otp_verification", purpose="login", **o),
         "POST", "/auth/resend", [],
         {"phone": "+919999999999", "template_name": "otp_verification", "purpose": "login"},
     ),
     "auth_verify_otp": (
-        lambda c: c.auth.verify_otp(phone="+919999999999", code="123456"),
+        lambda c, **o: c.auth.verify_otp(phone="+919999999999", code="123456", **o),
         "POST", "/auth/verify", [], {"phone": "+919999999999", "code": "123456"},
     ),
     "auth_otp_status": (
-        lambda c: c.auth.otp_status(phone="+919999999999", purpose="authentication"),
+        lambda c, **o: c.auth.otp_status(phone="+919999999999", purpose="authentication", **o),
         "POST", "/auth/status", [], {"phone": "+919999999999", "purpose": "authentication"},
     ),
     "auth_list_templates": (
-        lambda c: c.auth.list_templates(page=2, per_page=15, sort="template_name", search="otp", filters={"language": "en"}),
+        lambda c, **o: c.auth.list_templates(page=2, per_page=15, sort="template_name", search="otp", filters={"language": "en"}, **o),
         "GET", "/auth/templates",
         [("page", "2"), ("per_page", "15"), ("sort", "template_name"), ("search", "otp"), ("filter[language]", "en")],
         None,
     ),
-    "comments_list": (lambda c: c.comments.list("919876543210"), "GET", "/comments/919876543210", [], None),
+    "comments_list": (lambda c, **o: c.comments.list("919876543210", **o), "GET", "/comments/919876543210", [], None),
     "comments_add": (
-        lambda c: c.comments.add("919876543210", comment="<b>Follow-up</b>", ref_message_id="wamid.ABC"),
+        lambda c, **o: c.comments.add("919876543210", comment="<b>Follow-up</b>", ref_message_id="wamid.ABC", **o),
         "POST", "/comments/919876543210", [], {"comment": "<b>Follow-up</b>", "ref_message_id": "wamid.ABC"},
     ),
     "contacts_list": (
-        lambda c: c.contacts.list(
+        lambda c, **o: c.contacts.list(
             per_page=100, sort=["firstname", "-created_at"], q="jane", include=["groups", "status"],
             fields="id,firstname", filters={"status_id": 3, "type": {"in": ["lead", "customer"]},
-                                            "created_at": {"gte": "2026-01-01"}},
+                                            "created_at": {"gte": "2026-01-01"}}, **o,
         ),
         "GET", "/contacts",
         [("page", "1"), ("per_page", "100"), ("sort", "firstname,-created_at"), ("q", "jane"),
@@ -72,26 +74,26 @@ CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
         None,
     ),
     "contacts_create": (
-        lambda c: c.contacts.create(
+        lambda c, **o: c.contacts.create(
             firstname="Jane", lastname="Doe", phone="+919876543210", type=models.ContactType.lead,
-            source_id=1, status_id=2, email="jane@example.com", groups=[3, 5],
+            source_id=1, status_id=2, email="jane@example.com", groups=[3, 5], **o,
         ),
         "POST", "/contacts", [],
         {"firstname": "Jane", "lastname": "Doe", "phone": "+919876543210", "type": "lead", "source_id": 1,
          "status_id": 2, "email": "jane@example.com", "groups": [3, 5]},
     ),
-    "contacts_get": (lambda c: c.contacts.get(7, include="groups,source"), "GET", "/contacts/7", [("include", "groups,source")], None),
+    "contacts_get": (lambda c, **o: c.contacts.get(7, include="groups,source", **o), "GET", "/contacts/7", [("include", "groups,source")], None),
     "contacts_update": (
-        lambda c: c.contacts.update(7, firstname="Test Edited", groups=[]),
+        lambda c, **o: c.contacts.update(7, firstname="Test Edited", groups=[], **o),
         "PATCH", "/contacts/7", [], {"firstname": "Test Edited", "groups": []},
     ),
-    "contacts_delete": (lambda c: c.contacts.delete(7), "DELETE", "/contacts/7", [], None),
+    "contacts_delete": (lambda c, **o: c.contacts.delete(7, **o), "DELETE", "/contacts/7", [], None),
     "contacts_batch_create": (
-        lambda c: c.contacts.batch_create(
+        lambda c, **o: c.contacts.batch_create(
             [{"firstname": "A", "lastname": "One", "phone": "+911111111111", "type": "lead", "source_id": 1, "status_id": 1},
              models.BatchContact(firstname="B", lastname="Two", phone="+912222222222", type=models.ContactType.customer,
                                  source_id=1, status_id=2)],
-            options={"skip_duplicates": True},
+            options={"skip_duplicates": True}, **o,
         ),
         "POST", "/contacts/batch", [],
         {"contacts": [
@@ -100,28 +102,28 @@ CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
          "options": {"skip_duplicates": True}},
     ),
     "contacts_batch_delete": (
-        lambda c: c.contacts.batch_delete([101, 102, 999]), "DELETE", "/contacts/batch", [], {"ids": [101, 102, 999]},
+        lambda c, **o: c.contacts.batch_delete([101, 102, 999], **o), "DELETE", "/contacts/batch", [], {"ids": [101, 102, 999]},
     ),
-    "groups_list": (lambda c: c.groups.list(sort="-name", search="vip", filters={"created_at": {"between": ["2025-01-01", "2025-12-31"]}}),
+    "groups_list": (lambda c, **o: c.groups.list(sort="-name", search="vip", filters={"created_at": {"between": ["2025-01-01", "2025-12-31"]}}, **o),
                     "GET", "/groups",
                     [("page", "1"), ("sort", "-name"), ("search", "vip"), ("filter[created_at][between]", "2025-01-01,2025-12-31")], None),
-    "groups_create": (lambda c: c.groups.create(name="VIP"), "POST", "/groups", [], {"name": "VIP"}),
-    "groups_get": (lambda c: c.groups.get(3), "GET", "/groups/3", [], None),
-    "groups_update": (lambda c: c.groups.update(3, name="VIP 2"), "PATCH", "/groups/3", [], {"name": "VIP 2"}),
-    "groups_delete": (lambda c: c.groups.delete(3), "DELETE", "/groups/3", [], None),
-    "groups_add_contacts": (lambda c: c.groups.add_contacts(3, [123, 124]), "POST", "/groups/3/contacts", [],
+    "groups_create": (lambda c, **o: c.groups.create(name="VIP", **o), "POST", "/groups", [], {"name": "VIP"}),
+    "groups_get": (lambda c, **o: c.groups.get(3, **o), "GET", "/groups/3", [], None),
+    "groups_update": (lambda c, **o: c.groups.update(3, name="VIP 2", **o), "PATCH", "/groups/3", [], {"name": "VIP 2"}),
+    "groups_delete": (lambda c, **o: c.groups.delete(3, **o), "DELETE", "/groups/3", [], None),
+    "groups_add_contacts": (lambda c, **o: c.groups.add_contacts(3, [123, 124], **o), "POST", "/groups/3/contacts", [],
                             {"contact_ids": [123, 124]}),
-    "groups_remove_contacts": (lambda c: c.groups.remove_contacts(3, contact_ids=(123,)), "DELETE", "/groups/3/contacts",
+    "groups_remove_contacts": (lambda c, **o: c.groups.remove_contacts(3, contact_ids=(123,), **o), "DELETE", "/groups/3/contacts",
                                [], {"contact_ids": [123]}),
     "messages_send_text": (
-        lambda c: c.messages.send_text(phone="+1 (555) 123-4567", message="Hi @{contact_first_name}", contact_id=9),
+        lambda c, **o: c.messages.send_text(phone="+1 (555) 123-4567", message="Hi @{contact_first_name}", contact_id=9, **o),
         "POST", "/messages/text", [], {"phone": "+1 (555) 123-4567", "message": "Hi @{contact_first_name}", "contact_id": 9},
     ),
     "messages_send_template": (
-        lambda c: c.messages.send_template(
+        lambda c, **o: c.messages.send_template(
             phone="+15551234567", template_name="order_update", language="en_US",
             header_image_url="https://example.com/banner.jpg", field_1="@{contact_first_name}", field_2="ORD-1",
-            button_0="ORD-1", auto_generate_otp=False,
+            button_0="ORD-1", auto_generate_otp=False, **o,
         ),
         "POST", "/messages/template", [],
         {"phone": "+15551234567", "template_name": "order_update", "language": "en_US",
@@ -129,53 +131,53 @@ CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
          "button_0": "ORD-1", "auto_generate_otp": False},
     ),
     "messages_send_media": (
-        lambda c: c.messages.send_media(
+        lambda c, **o: c.messages.send_media(
             phone="15551234567", media_type="document", media_url="https://example.com/invoice.pdf",
-            caption="Your invoice", filename="invoice.pdf", contact={"firstname": "Jane", "groups": "1,2"},
+            caption="Your invoice", filename="invoice.pdf", contact={"firstname": "Jane", "groups": "1,2"}, **o,
         ),
         "POST", "/messages/media", [],
         {"phone": "15551234567", "media_type": "document", "media_url": "https://example.com/invoice.pdf",
          "caption": "Your invoice", "filename": "invoice.pdf", "contact": {"firstname": "Jane", "groups": "1,2"}},
     ),
     "messages_send_interactive": (
-        lambda c: c.messages.send_interactive(phone="15551234567", type="button", body_text="Confirm?", buttons=BUTTONS),
+        lambda c, **o: c.messages.send_interactive(phone="15551234567", type="button", body_text="Confirm?", buttons=BUTTONS, **o),
         "POST", "/messages/interactive", [],
         {"phone": "15551234567", "type": "button", "body_text": "Confirm?",
          "buttons": [{"id": "yes", "title": "Yes"}, {"id": "no", "title": "No"}]},
     ),
     "messages_send_cta": (
-        lambda c: c.messages.send_cta(
+        lambda c, **o: c.messages.send_cta(
             phone="+919999999999", message="See our plans", button_text="View Pricing",
-            button_url="https://example.com/pricing", footer_text="Reply STOP to opt out",
+            button_url="https://example.com/pricing", footer_text="Reply STOP to opt out", **o,
         ),
         "POST", "/messages/cta", [],
         {"phone": "+919999999999", "message": "See our plans", "button_text": "View Pricing",
          "button_url": "https://example.com/pricing", "footer_text": "Reply STOP to opt out"},
     ),
     "messages_list": (
-        lambda c: c.messages.list(page=3, sort="-created_at", filters={"status": {"ne": "failed"}, "type": ["text", "template"]}),
+        lambda c, **o: c.messages.list(page=3, sort="-created_at", filters={"status": {"ne": "failed"}, "type": ["text", "template"]}, **o),
         "GET", "/messages",
         [("page", "3"), ("sort", "-created_at"), ("filter[status][ne]", "failed"), ("filter[type]", "text,template")],
         None,
     ),
-    "messages_get": (lambda c: c.messages.get(42), "GET", "/messages/42", [], None),
-    "sources_list": (lambda c: c.sources.list(per_page=50), "GET", "/sources", [("page", "1"), ("per_page", "50")], None),
-    "sources_create": (lambda c: c.sources.create(name="Website Form"), "POST", "/sources", [], {"name": "Website Form"}),
-    "sources_get": (lambda c: c.sources.get(1), "GET", "/sources/1", [], None),
-    "sources_update": (lambda c: c.sources.update(1, name="Updated"), "PATCH", "/sources/1", [], {"name": "Updated"}),
-    "sources_delete": (lambda c: c.sources.delete(1), "DELETE", "/sources/1", [], None),
-    "statuses_list": (lambda c: c.statuses.list(), "GET", "/statuses", [("page", "1")], None),
-    "statuses_create": (lambda c: c.statuses.create(name="Hot Lead", color="#FF5733"), "POST", "/statuses", [],
+    "messages_get": (lambda c, **o: c.messages.get(42, **o), "GET", "/messages/42", [], None),
+    "sources_list": (lambda c, **o: c.sources.list(per_page=50, **o), "GET", "/sources", [("page", "1"), ("per_page", "50")], None),
+    "sources_create": (lambda c, **o: c.sources.create(name="Website Form", **o), "POST", "/sources", [], {"name": "Website Form"}),
+    "sources_get": (lambda c, **o: c.sources.get(1, **o), "GET", "/sources/1", [], None),
+    "sources_update": (lambda c, **o: c.sources.update(1, name="Updated", **o), "PATCH", "/sources/1", [], {"name": "Updated"}),
+    "sources_delete": (lambda c, **o: c.sources.delete(1, **o), "DELETE", "/sources/1", [], None),
+    "statuses_list": (lambda c, **o: c.statuses.list(**o), "GET", "/statuses", [("page", "1")], None),
+    "statuses_create": (lambda c, **o: c.statuses.create(name="Hot Lead", color="#FF5733", **o), "POST", "/statuses", [],
                         {"name": "Hot Lead", "color": "#FF5733"}),
-    "statuses_get": (lambda c: c.statuses.get(2), "GET", "/statuses/2", [], None),
-    "statuses_update": (lambda c: c.statuses.update(2, name="Warm"), "PATCH", "/statuses/2", [], {"name": "Warm"}),
-    "statuses_delete": (lambda c: c.statuses.delete(2), "DELETE", "/statuses/2", [], None),
+    "statuses_get": (lambda c, **o: c.statuses.get(2, **o), "GET", "/statuses/2", [], None),
+    "statuses_update": (lambda c, **o: c.statuses.update(2, name="Warm", **o), "PATCH", "/statuses/2", [], {"name": "Warm"}),
+    "statuses_delete": (lambda c, **o: c.statuses.delete(2, **o), "DELETE", "/statuses/2", [], None),
     "templates_list": (
-        lambda c: c.templates.list(filters={"status": "APPROVED", "category": models.TemplateCategory.MARKETING}),
+        lambda c, **o: c.templates.list(filters={"status": "APPROVED", "category": models.TemplateCategory.MARKETING}, **o),
         "GET", "/templates", [("page", "1"), ("filter[status]", "APPROVED"), ("filter[category]", "MARKETING")], None,
     ),
-    "templates_get": (lambda c: c.templates.get("1234567890"), "GET", "/templates/1234567890", [], None),
-    "templates_sync": (lambda c: c.templates.sync(), "POST", "/templates/sync", [], None),
+    "templates_get": (lambda c, **o: c.templates.get("1234567890", **o), "GET", "/templates/1234567890", [], None),
+    "templates_sync": (lambda c, **o: c.templates.sync(**o), "POST", "/templates/sync", [], None),
 }  # fmt: skip
 
 
@@ -233,7 +235,11 @@ def test_method_signature_follows_the_spec(op_id: str) -> None:
     keyword = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY} | set(
         positional[len(op.path_params) :]
     )
-    expected = {"max_retries", "timeout"}
+    # The per-call options (max_retries, timeout, extra_*) are one declared `**request_options`.
+    (options,) = [p for p in params.values() if p.kind is p.VAR_KEYWORD]
+    kind = "BodyOptions" if op.body is not None else "RequestOptions"
+    assert (options.name, options.annotation) == ("request_options", f"Unpack[{kind}]"), op_id
+    expected: set[str] = set()
     if op.body is not None:
         expected |= set(op.body["properties"])
     names = {re.sub(r"\[.*", "", name) for name in op.query}
@@ -249,7 +255,9 @@ def test_method_signature_follows_the_spec(op_id: str) -> None:
             assert params[name].default is None, (op_id, name)
     doc = inspect.getdoc(_method_for(op_id))
     assert doc, op_id
-    hints = typing.get_type_hints(_method_for(op_id))
+    # The names of the annotations are imported for type checkers only (resources load no model).
+    names_for_hints = {**vars(models), **vars(options_module), "Unpack": Unpack, "Paginator": wacr.Paginator}
+    hints = typing.get_type_hints(_method_for(op_id), localns=names_for_hints)
     if op.is_list:
         assert hints["return"] == wacr.Paginator[getattr(models, op.data_model or "")]
     elif op.data_model is None:

@@ -23,6 +23,7 @@ from wacr._validate import accepts, body_check, check_value, validate
 from wacr.errors import ValidationError, WacrError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
+from wacr.resources._options import extras
 
 if TYPE_CHECKING:
     from wacr._client import Client
@@ -97,7 +98,7 @@ class Resource:
         return op.path.format_map(values)
 
     @staticmethod
-    def _body(op: Operation, body: Mapping[str, Any]) -> bytes:
+    def _body(op: Operation, body: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> bytes:
         assert op.body is not None
         # None means "not given": the API never needs an explicit null (see the spec's notes
         # on updates), so it is left out rather than sent.
@@ -119,6 +120,8 @@ class Resource:
             errors = validate(schema, payload)
             if errors:
                 raise ValidationError(errors=errors)
+        if extra:  # after the checks: sent as given (resources/_options.py checked it is JSON)
+            payload.update(extra)
         try:
             return orjson.dumps(payload)
         except orjson.JSONEncodeError:
@@ -182,25 +185,36 @@ class Resource:
         path: Mapping[str, Any] | None = None,
         query: ListArgs | None = None,
         body: Mapping[str, Any] | None = None,
-        max_retries: int | None,
-        timeout: float | None,
+        options: Mapping[str, Any],
     ) -> Coroutine[Any, Any, M]:
         """Send one operation and finish its answer as ``cast_to`` (the operation's declared
         result model; :class:`~wacr.models.Deleted` for a delete).
 
-        The arguments are checked now, before any I/O; the returned coroutine sends the request
-        (``wacr._transport``) and finishes the parsed answer the way the operation answers:
-        its ``data`` object, a flat body (comments), a batch summary, or a deletion.
+        The arguments are checked now, before any I/O, then the ``options``
+        (:class:`~wacr.resources.RequestOptions`) are applied; the returned coroutine sends the
+        request (``wacr._transport``) and finishes the parsed answer the way the operation
+        answers: its ``data`` object, a flat body (comments), a batch summary, or a deletion.
         """
         op = OPERATIONS[op_id]
         url = self._path(op, path or {}) if op.path_params else op.path
         params = self._query(op, query) if query else None
-        payload = self._body(op, body if body is not None else {}) if op.body is not None else None
+        extra = extras(op_id, options, has_body=op.body is not None) if options else None
+        if op.body is not None:
+            payload = self._body(op, body if body is not None else {}, extra.body if extra else None)
+        else:
+            payload = None
         finish = _finishers.get(op_id)
         if finish is None or finish[0] is not cast_to:
             finish = _finishers[op_id] = (cast_to, _finisher(op, cast_to))
+        if extra is not None:
+            params = extra.params(params)
         sending = self._client._transport.request(
-            op.method, url, params=params, json=payload, max_retries=max_retries, timeout=timeout
+            op.method,
+            url,
+            params=params,
+            json=payload,
+            max_retries=options.get("max_retries"),
+            timeout=options.get("timeout"),
         )
         if op.data_model is None:  # a delete: its answer has no `data`
             return _deleted(sending, (path or {})["id"])  # type: ignore[return-value]
@@ -213,8 +227,7 @@ class Resource:
         args: ListArgs,
         *,
         path: Mapping[str, Any] | None = None,
-        max_retries: int | None,
-        timeout: float | None,
+        options: Mapping[str, Any],
     ) -> Paginator[M]:
         """A lazy list: awaiting it fetches one page, iterating it fetches every page."""
         op = OPERATIONS[op_id]
@@ -224,6 +237,13 @@ class Resource:
         # The arguments are checked and the query built once, now, before any I/O.
         url = self._path(op, path or {})
         params = self._query(op, args) if args else None
+        extra = extras(op_id, options, has_body=False) if options else None
+        if extra is not None:
+            if extra.query and "page" in dict(extra.query) and op.query.get("page") is not None:
+                # The paginator numbers the pages itself: an extra `page` would be replaced.
+                raise ValidationError(errors={"extra_query.page": ["use the page argument of a list"]})
+            params = extra.params(params)
+        max_retries, timeout = options.get("max_retries"), options.get("timeout")
         first = args.get("page") or 1
         page_schema = op.query.get("page")
         paginated = page_schema is not None

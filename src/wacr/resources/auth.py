@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.models import AuthTemplate, OtpSendResult, OtpStatus, OtpVerifyResult
 from wacr.resources._base import Resource, _seq
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Auth"]
 
@@ -32,8 +37,7 @@ class Auth(Resource):
         contact_id: int | None = None,
         purpose: str | None = None,
         additional_params: Sequence[str] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> OtpSendResult:
         """Send a code to ``phone`` through an APPROVED AUTHENTICATION template (``POST /auth/send-otp``).
 
@@ -53,9 +57,7 @@ class Auth(Resource):
             "purpose": purpose,
             "additional_params": _seq(additional_params),
         }
-        return await self._request(
-            "auth_send_otp", OtpSendResult, body=body, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("auth_send_otp", OtpSendResult, body=body, options=request_options)
 
     async def resend_otp(
         self,
@@ -65,8 +67,7 @@ class Auth(Resource):
         language: str | None = None,
         expiry_minutes: int | None = None,
         purpose: str | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> OtpSendResult:
         """Send a new server-generated 6-digit code, invalidating the old one (``POST /auth/resend``).
 
@@ -80,9 +81,7 @@ class Auth(Resource):
             "expiry_minutes": expiry_minutes,
             "purpose": purpose,
         }
-        return await self._request(
-            "auth_resend_otp", OtpSendResult, body=body, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("auth_resend_otp", OtpSendResult, body=body, options=request_options)
 
     async def verify_otp(
         self,
@@ -90,8 +89,7 @@ class Auth(Resource):
         phone: str,
         code: str,
         purpose: str | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> OtpVerifyResult:
         """Check a code the user typed (``POST /auth/verify``); a correct code is consumed.
 
@@ -100,26 +98,21 @@ class Auth(Resource):
         :class:`wacr.MaxAttemptsExceededError` (after 5 wrong codes).
         """
         body = {"phone": phone, "code": code, "purpose": purpose}
-        return await self._request(
-            "auth_verify_otp", OtpVerifyResult, body=body, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("auth_verify_otp", OtpVerifyResult, body=body, options=request_options)
 
     async def otp_status(
         self,
         *,
         phone: str,
         purpose: str | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> OtpStatus:
         """The active code's expiry and attempts, without consuming it (``POST /auth/status``).
 
         Without an active code the result has ``has_active_otp=False`` and ``message``.
         """
         body = {"phone": phone, "purpose": purpose}
-        status = await self._request(
-            "auth_otp_status", OtpStatus, body=body, max_retries=max_retries, timeout=timeout
-        )
+        status = await self._request("auth_otp_status", OtpStatus, body=body, options=request_options)
         if not status.has_active_otp and status.message is None and status.response is not None:
             # The docs leave open whether "No active OTP found" sits in `data` or the envelope.
             return self._with(status, message=status.response.message)
@@ -134,8 +127,7 @@ class Auth(Resource):
         search: str | None = None,
         q: str | None = None,
         filters: Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[AuthTemplate]:
         """APPROVED AUTHENTICATION templates to use with :meth:`send_otp` (``GET /auth/templates``).
 
@@ -150,4 +142,4 @@ class Auth(Resource):
             "q": q,
             "filters": filters,
         }
-        return self._list("auth_list_templates", AuthTemplate, args, max_retries=max_retries, timeout=timeout)
+        return self._list("auth_list_templates", AuthTemplate, args, options=request_options)

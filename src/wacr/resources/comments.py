@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wacr._pagination import Paginator
 from wacr.models import AddCommentResult, Comment
 from wacr.resources._base import Resource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Comments"]
 
@@ -18,13 +25,9 @@ class Comments(Resource):
 
     __slots__ = ()
 
-    def list(
-        self, mobile: str, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> Paginator[Comment]:
+    def list(self, mobile: str, **request_options: Unpack[RequestOptions]) -> Paginator[Comment]:
         """Every note on the conversation, newest first (``GET /comments/{mobile}``; one page)."""
-        return self._list(
-            "comments_list", Comment, {}, path={"mobile": mobile}, max_retries=max_retries, timeout=timeout
-        )
+        return self._list("comments_list", Comment, {}, path={"mobile": mobile}, options=request_options)
 
     async def add(
         self,
@@ -35,8 +38,7 @@ class Comments(Resource):
         media_url: str | None = None,
         message_id: str | None = None,
         ref_message_id: str | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> AddCommentResult:
         """Add a note (``POST /comments/{mobile}``); the answer is the flat saved note."""
         body = {
@@ -51,6 +53,5 @@ class Comments(Resource):
             AddCommentResult,
             path={"mobile": mobile},
             body=body,
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )

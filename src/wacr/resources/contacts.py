@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.models import (
@@ -16,6 +16,11 @@ from wacr.models import (
     Deleted,
 )
 from wacr.resources._base import Resource, _seq
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Contacts"]
 
@@ -38,8 +43,7 @@ class Contacts(Resource):
         filters: Mapping[str, Any] | None = None,
         include: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[Contact]:
         """Contacts, page by page (``GET /contacts``).
 
@@ -60,7 +64,7 @@ class Contacts(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("contacts_list", Contact, args, max_retries=max_retries, timeout=timeout)
+        return self._list("contacts_list", Contact, args, options=request_options)
 
     async def create(
         self,
@@ -81,8 +85,7 @@ class Contacts(Resource):
         country_id: int | None = None,
         assigned_id: int | None = None,
         groups: Sequence[int] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> Contact:
         """Create a contact (``POST /contacts``); the result has its ``groups`` loaded.
 
@@ -107,17 +110,14 @@ class Contacts(Resource):
             "assigned_id": assigned_id,
             "groups": _seq(groups),
         }
-        return await self._request(
-            "contacts_create", Contact, body=body, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("contacts_create", Contact, body=body, options=request_options)
 
     async def get(
         self,
         id: int,
         *,
         include: str | Sequence[str] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Contact:
         """One contact (``GET /contacts/{id}``); ``include`` any of ``groups``, ``source``, ``status``."""
         return await self._request(
@@ -125,8 +125,7 @@ class Contacts(Resource):
             Contact,
             path={"id": id},
             query={"include": include} if include is not None else None,
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
     async def update(
@@ -149,8 +148,7 @@ class Contacts(Resource):
         country_id: int | None = None,
         assigned_id: int | None = None,
         groups: Sequence[int] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> Contact:
         """Change some fields of a contact (``PATCH /contacts/{id}``); only what you pass is sent.
 
@@ -175,24 +173,19 @@ class Contacts(Resource):
             "groups": _seq(groups),
         }
         return await self._request(
-            "contacts_update", Contact, path={"id": id}, body=body, max_retries=max_retries, timeout=timeout
+            "contacts_update", Contact, path={"id": id}, body=body, options=request_options
         )
 
-    async def delete(
-        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> Deleted:
+    async def delete(self, id: int, **request_options: Unpack[RequestOptions]) -> Deleted:
         """Delete a contact (``DELETE /contacts/{id}``)."""
-        return await self._request(
-            "contacts_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("contacts_delete", Deleted, path={"id": id}, options=request_options)
 
     async def batch_create(
         self,
         contacts: Sequence[BatchContact | Mapping[str, Any]],
         *,
         options: BatchOptions | Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> BatchCreateResult:
         """Create many contacts in one call (``POST /contacts/batch``).
 
@@ -203,17 +196,16 @@ class Contacts(Resource):
         """
         body = {"contacts": _seq(contacts), "options": options}
         return await self._request(
-            "contacts_batch_create", BatchCreateResult, body=body, max_retries=max_retries, timeout=timeout
+            "contacts_batch_create", BatchCreateResult, body=body, options=request_options
         )
 
     async def batch_delete(
-        self, ids: Sequence[int], *, max_retries: int | None = None, timeout: float | None = None
+        self, ids: Sequence[int], **request_options: Unpack[BodyOptions]
     ) -> BatchDeleteResult:
         """Delete many contacts (``DELETE /contacts/batch``); unknown ids count as ``failed``."""
         return await self._request(
             "contacts_batch_delete",
             BatchDeleteResult,
             body={"ids": _seq(ids)},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )

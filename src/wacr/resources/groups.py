@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.models import Deleted, Group, GroupContactsAdded, GroupContactsRemoved
 from wacr.resources._base import Resource, _seq
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Groups"]
 
@@ -27,8 +32,7 @@ class Groups(Resource):
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
         filters: Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[Group]:
         """Groups, page by page (``GET /groups``); ``sort`` on ``name``, ``created_at``, ``updated_at``.
 
@@ -43,50 +47,35 @@ class Groups(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("groups_list", Group, args, max_retries=max_retries, timeout=timeout)
+        return self._list("groups_list", Group, args, options=request_options)
 
-    async def create(
-        self, *, name: str, max_retries: int | None = None, timeout: float | None = None
-    ) -> Group:
+    async def create(self, *, name: str, **request_options: Unpack[BodyOptions]) -> Group:
         """Create a group (``POST /groups``); ``name`` is unique per tenant."""
-        return await self._request(
-            "groups_create", Group, body={"name": name}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("groups_create", Group, body={"name": name}, options=request_options)
 
-    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Group:
+    async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Group:
         """One group (``GET /groups/{id}``)."""
-        return await self._request(
-            "groups_get", Group, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("groups_get", Group, path={"id": id}, options=request_options)
 
-    async def update(
-        self, id: int, *, name: str, max_retries: int | None = None, timeout: float | None = None
-    ) -> Group:
+    async def update(self, id: int, *, name: str, **request_options: Unpack[BodyOptions]) -> Group:
         """Rename a group (``PATCH /groups/{id}``; ``name`` is required)."""
         return await self._request(
             "groups_update",
             Group,
             path={"id": id},
             body={"name": name},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
-    async def delete(
-        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> Deleted:
+    async def delete(self, id: int, **request_options: Unpack[RequestOptions]) -> Deleted:
         """Delete a group (``DELETE /groups/{id}``); its contacts are kept."""
-        return await self._request(
-            "groups_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("groups_delete", Deleted, path={"id": id}, options=request_options)
 
     async def add_contacts(
         self,
         id: int,
         contact_ids: Sequence[int],
-        *,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> GroupContactsAdded:
         """Add contacts to a group (``POST /groups/{id}/contacts``).
 
@@ -97,17 +86,14 @@ class Groups(Resource):
             GroupContactsAdded,
             path={"id": id},
             body={"contact_ids": _seq(contact_ids)},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
     async def remove_contacts(
         self,
         id: int,
         contact_ids: Sequence[int],
-        *,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> GroupContactsRemoved:
         """Remove contacts from a group (``DELETE /groups/{id}/contacts``); non-members are skipped."""
         return await self._request(
@@ -115,6 +101,5 @@ class Groups(Resource):
             GroupContactsRemoved,
             path={"id": id},
             body={"contact_ids": _seq(contact_ids)},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.models import (
@@ -21,6 +21,11 @@ from wacr.models import (
     TextMessageResult,
 )
 from wacr.resources._base import Resource, _seq
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Messages"]
 
@@ -42,8 +47,7 @@ class Messages(Resource):
         phone: str,
         message: str,
         contact_id: int | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> TextMessageResult:
         """Send a text message (``POST /messages/text``).
 
@@ -53,7 +57,7 @@ class Messages(Resource):
         """
         body = {"phone": phone, "message": message, "contact_id": contact_id}
         return await self._request(
-            "messages_send_text", TextMessageResult, body=body, max_retries=max_retries, timeout=timeout
+            "messages_send_text", TextMessageResult, body=body, options=request_options
         )
 
     async def send_template(
@@ -83,8 +87,7 @@ class Messages(Resource):
         button_2: str | None = None,
         auto_generate_otp: bool | None = None,
         otp_field_number: int | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> TemplateMessageResult:
         """Send an APPROVED template (``POST /messages/template``), at any time.
 
@@ -122,8 +125,7 @@ class Messages(Resource):
             "messages_send_template",
             TemplateMessageResult,
             body=body,
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
     async def send_media(
@@ -136,8 +138,7 @@ class Messages(Resource):
         filename: str | None = None,
         contact_id: int | None = None,
         contact: MediaContactDetails | Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> MediaMessageResult:
         """Send an image, document, video or audio file by URL (``POST /messages/media``).
 
@@ -154,7 +155,7 @@ class Messages(Resource):
             "contact": contact,
         }
         return await self._request(
-            "messages_send_media", MediaMessageResult, body=body, max_retries=max_retries, timeout=timeout
+            "messages_send_media", MediaMessageResult, body=body, options=request_options
         )
 
     async def send_interactive(
@@ -169,8 +170,7 @@ class Messages(Resource):
         buttons: Sequence[InteractiveButton | Mapping[str, Any]] | None = None,
         list_button_text: str | None = None,
         sections: Sequence[InteractiveSection | Mapping[str, Any]] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> InteractiveMessageResult:
         """Send reply buttons (``type="button"``, 1-3 ``buttons``) or a list (``type="list"``).
 
@@ -192,8 +192,7 @@ class Messages(Resource):
             "messages_send_interactive",
             InteractiveMessageResult,
             body=body,
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
     async def send_cta(
@@ -206,8 +205,7 @@ class Messages(Resource):
         header_text: str | None = None,
         footer_text: str | None = None,
         contact_id: int | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> CtaMessageResult:
         """Send a message with one URL button that opens ``button_url`` (``POST /messages/cta``).
 
@@ -225,9 +223,7 @@ class Messages(Resource):
             "footer_text": footer_text,
             "contact_id": contact_id,
         }
-        return await self._request(
-            "messages_send_cta", CtaMessageResult, body=body, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("messages_send_cta", CtaMessageResult, body=body, options=request_options)
 
     def list(
         self,
@@ -239,8 +235,7 @@ class Messages(Resource):
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
         filters: Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[MessageSummary]:
         """The message history, newest first (``GET /messages``).
 
@@ -256,10 +251,8 @@ class Messages(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("messages_list", MessageSummary, args, max_retries=max_retries, timeout=timeout)
+        return self._list("messages_list", MessageSummary, args, options=request_options)
 
-    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Message:
+    async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Message:
         """One message by its internal id, with its detail fields (``GET /messages/{id}``)."""
-        return await self._request(
-            "messages_get", Message, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("messages_get", Message, path={"id": id}, options=request_options)

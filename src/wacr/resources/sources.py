@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.models import Deleted, Source
 from wacr.resources._base import Resource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Sources"]
 
@@ -28,8 +33,7 @@ class Sources(Resource):
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
         filters: Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[Source]:
         """Sources, page by page (``GET /sources``).
 
@@ -44,43 +48,30 @@ class Sources(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("sources_list", Source, args, max_retries=max_retries, timeout=timeout)
+        return self._list("sources_list", Source, args, options=request_options)
 
-    async def create(
-        self, *, name: str, max_retries: int | None = None, timeout: float | None = None
-    ) -> Source:
+    async def create(self, *, name: str, **request_options: Unpack[BodyOptions]) -> Source:
         """Create a source (``POST /sources``); ``name`` is unique per tenant."""
-        return await self._request(
-            "sources_create", Source, body={"name": name}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("sources_create", Source, body={"name": name}, options=request_options)
 
-    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Source:
+    async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Source:
         """One source (``GET /sources/{id}``)."""
-        return await self._request(
-            "sources_get", Source, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("sources_get", Source, path={"id": id}, options=request_options)
 
-    async def update(
-        self, id: int, *, name: str, max_retries: int | None = None, timeout: float | None = None
-    ) -> Source:
+    async def update(self, id: int, *, name: str, **request_options: Unpack[BodyOptions]) -> Source:
         """Rename a source (``PATCH /sources/{id}``; ``name`` is required)."""
         return await self._request(
             "sources_update",
             Source,
             path={"id": id},
             body={"name": name},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
-    async def delete(
-        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> Deleted:
+    async def delete(self, id: int, **request_options: Unpack[RequestOptions]) -> Deleted:
         """Delete a source (``DELETE /sources/{id}``).
 
         Refused while contacts still have it: :class:`wacr.ConflictError` (409
         ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
         """
-        return await self._request(
-            "sources_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("sources_delete", Deleted, path={"id": id}, options=request_options)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.models import Deleted, Status
 from wacr.resources._base import Resource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Statuses"]
 
@@ -28,8 +33,7 @@ class Statuses(Resource):
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
         filters: Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[Status]:
         """Statuses, page by page (``GET /statuses``).
 
@@ -44,30 +48,26 @@ class Statuses(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("statuses_list", Status, args, max_retries=max_retries, timeout=timeout)
+        return self._list("statuses_list", Status, args, options=request_options)
 
     async def create(
         self,
         *,
         name: str,
         color: str | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> Status:
         """Create a status (``POST /statuses``); ``color`` is ``#RRGGBB``."""
         return await self._request(
             "statuses_create",
             Status,
             body={"name": name, "color": color},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
-    async def get(self, id: int, *, max_retries: int | None = None, timeout: float | None = None) -> Status:
+    async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Status:
         """One status (``GET /statuses/{id}``)."""
-        return await self._request(
-            "statuses_get", Status, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("statuses_get", Status, path={"id": id}, options=request_options)
 
     async def update(
         self,
@@ -75,8 +75,7 @@ class Statuses(Resource):
         *,
         name: str,
         color: str | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> Status:
         """Change a status (``PATCH /statuses/{id}``; ``name`` is required)."""
         return await self._request(
@@ -84,18 +83,13 @@ class Statuses(Resource):
             Status,
             path={"id": id},
             body={"name": name, "color": color},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
-    async def delete(
-        self, id: int, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> Deleted:
+    async def delete(self, id: int, **request_options: Unpack[RequestOptions]) -> Deleted:
         """Delete a status (``DELETE /statuses/{id}``).
 
         Refused while contacts still have it: :class:`wacr.ConflictError` (409
         ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
         """
-        return await self._request(
-            "statuses_delete", Deleted, path={"id": id}, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("statuses_delete", Deleted, path={"id": id}, options=request_options)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wacr._pagination import Paginator
 from wacr.errors import ValidationError
 from wacr.models import Template, TemplateSyncResult
 from wacr.resources._base import Resource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wacr.resources._options import RequestOptions
 
 __all__ = ["Templates"]
 
@@ -28,8 +33,7 @@ class Templates(Resource):
         q: str | None = None,
         fields: str | Sequence[str] | None = None,
         filters: Mapping[str, Any] | None = None,
-        max_retries: int | None = None,
-        timeout: float | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> Paginator[Template]:
         """Templates, page by page (``GET /templates``); filters ``status``, ``category``, ``language``."""
         args = {
@@ -41,11 +45,9 @@ class Templates(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("templates_list", Template, args, max_retries=max_retries, timeout=timeout)
+        return self._list("templates_list", Template, args, options=request_options)
 
-    async def get(
-        self, template_id: str | int, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> Template:
+    async def get(self, template_id: str | int, **request_options: Unpack[RequestOptions]) -> Template:
         """One template by its WhatsApp ``template_id`` (not the internal integer ``id``).
 
         WhatsApp ids are digit strings (``"1234567890123456"``); an ``int`` is sent as its
@@ -58,22 +60,17 @@ class Templates(Resource):
             "templates_get",
             Template,
             path={"template_id": template_id},
-            max_retries=max_retries,
-            timeout=timeout,
+            options=request_options,
         )
 
-    async def sync(
-        self, *, max_retries: int | None = None, timeout: float | None = None
-    ) -> TemplateSyncResult:
+    async def sync(self, **request_options: Unpack[RequestOptions]) -> TemplateSyncResult:
         """Refresh the local template table from the WhatsApp Business Account (``POST /templates/sync``).
 
         The result's ``synced_count`` is how many templates were synced and ``templates`` the
         synced templates. An account without WhatsApp settings raises
         :class:`wacr.WhatsAppNotConfiguredError`.
         """
-        return await self._request(
-            "templates_sync", TemplateSyncResult, max_retries=max_retries, timeout=timeout
-        )
+        return await self._request("templates_sync", TemplateSyncResult, options=request_options)
 
 
 def _template_id_text(template_id: object) -> str:

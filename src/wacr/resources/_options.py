@@ -1,0 +1,181 @@
+"""The per-call options every resource method takes, declared once (``**options``).
+
+``RequestOptions`` are taken by every method; ``BodyOptions`` add ``extra_body`` for the
+methods that send a body. They are merged into the request after the arguments were checked
+against the spec, by :func:`extras`, the one place that reads them (``Resource._request``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+import orjson
+
+from wacr.errors import ValidationError
+
+__all__ = ["BodyOptions", "Extras", "QueryValue", "RequestOptions", "extras"]
+
+#: What an ``extra_query`` value may be (a bool is sent as ``true``/``false``).
+QueryValue = str | int | float | bool
+
+
+class RequestOptions(TypedDict, total=False):
+    """Keyword options of every resource method (all optional).
+
+    ``max_retries`` and ``timeout`` override the client's for this call. The escape hatches,
+    for what the spec does not describe yet, are applied after the arguments were checked:
+    ``extra_headers`` are sent with the request, ``extra_query`` pairs are added to the query
+    (replacing a parameter of the same name).
+    """
+
+    max_retries: int | None
+    timeout: float | None
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, QueryValue] | None
+
+
+class BodyOptions(RequestOptions, total=False):
+    """:class:`RequestOptions` plus ``extra_body``: fields added to the JSON body as given
+    (replacing a field of the same name), e.g. one the server has and the spec not yet."""
+
+    extra_body: Mapping[str, Any] | None
+
+
+_KEYS = frozenset(RequestOptions.__annotations__)
+_BODY_KEYS = frozenset(BodyOptions.__annotations__) | _KEYS
+
+
+class Extras:
+    """The escape hatches of one call, checked: what the transport and the body receive."""
+
+    __slots__ = ("body", "headers", "query")
+
+    def __init__(
+        self,
+        headers: dict[str, str] | None,
+        query: list[tuple[str, str]] | None,
+        body: dict[str, Any] | None,
+    ) -> None:
+        self.headers = headers
+        self.query = query
+        self.body = body
+
+    def params(self, params: list[tuple[str, str]] | None) -> list[tuple[str, str]] | None:
+        """``params`` with the extra pairs added, each replacing the pairs of its name."""
+        if not self.query:
+            return params
+        names = {name for name, _ in self.query}
+        return [*(pair for pair in params or () if pair[0] not in names), *self.query]
+
+
+def extras(method: str, options: Mapping[str, Any], *, has_body: bool) -> Extras | None:
+    """Check the options of a call (``method`` names it in errors); ``None`` without extras.
+
+    An unknown option is a ``TypeError``, as for any unexpected keyword; a bad extra a
+    :class:`~wacr.errors.ValidationError` naming ``extra_<kind>.<key>`` and the rule.
+    """
+    allowed = _BODY_KEYS if has_body else _KEYS
+    for key in options:
+        if key not in allowed:
+            raise TypeError(f"{method}() got an unexpected keyword argument {key!r}")
+    headers = options.get("extra_headers")
+    query = options.get("extra_query")
+    body = options.get("extra_body")
+    if not headers and not query and not body:
+        return None
+    errors: dict[str, list[str]] = {}
+    for name, value in (("extra_headers", headers), ("extra_query", query), ("extra_body", body)):
+        if value is not None and not isinstance(value, Mapping):
+            errors[name] = [f"must be a mapping, not {type(value).__name__}"]
+    if errors:
+        raise ValidationError(errors=errors)
+    found = Extras(
+        _headers(headers, errors) if headers else None,
+        _query(query, errors) if query else None,
+        _body(body, errors) if body else None,
+    )
+    if errors:
+        raise ValidationError(errors=errors)
+    return found
+
+
+# A header name is an RFC 9110 token; neither a name nor a value may hold a line break (that
+# would let a value start a second header).
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _headers(headers: Mapping[Any, Any], errors: dict[str, list[str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        label = f"extra_headers.{name}"
+        if not isinstance(name, str) or not name or not _TOKEN.issuperset(name):
+            errors.setdefault(label, []).append("is not a valid header name")
+        elif not isinstance(value, str):
+            errors.setdefault(label, []).append(f"must be a string, not {type(value).__name__}")
+        elif any(c in value for c in "\r\n\0"):
+            errors.setdefault(label, []).append("must not contain a line break or NUL")
+        else:
+            out[name] = value
+    return out
+
+
+def _query(query: Mapping[Any, Any], errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for name, value in query.items():
+        label = f"extra_query.{name}"
+        if not isinstance(name, str) or not name:
+            errors.setdefault(label, []).append("must be a non-empty string name")
+        elif value.__class__ is bool:
+            out.append((name, "true" if value else "false"))
+        elif value.__class__ in (str, int, float):
+            text = str(value)
+            if value.__class__ is float and not math.isfinite(value):
+                errors.setdefault(label, []).append("must be a finite number")
+            elif not _is_text(text):
+                errors.setdefault(label, []).append("must be valid Unicode text (it has a lone surrogate)")
+            else:
+                out.append((name, text))
+        else:
+            errors.setdefault(label, []).append(
+                f"must be a str, int, float or bool, not {type(value).__name__}"
+            )
+    return out
+
+
+def _body(body: Mapping[Any, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in body.items():
+        label = f"extra_body.{name}"
+        if not isinstance(name, str):
+            errors.setdefault(label, []).append("must have a string name (JSON object keys are strings)")
+            continue
+        try:
+            orjson.dumps(value)
+        except (orjson.JSONEncodeError, TypeError) as exc:
+            errors.setdefault(label, []).append(f"cannot be sent as JSON ({exc})")
+            continue
+        if not _finite(value):  # orjson would send NaN and infinities as null
+            errors.setdefault(label, []).append("cannot be sent as JSON (NaN or infinity)")
+            continue
+        out[name] = value
+    return out
+
+
+def _finite(value: Any) -> bool:
+    if value.__class__ is float:
+        return math.isfinite(value)
+    if isinstance(value, Mapping):
+        return all(_finite(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(item) for item in value)
+    return True
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
