@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -104,8 +105,13 @@ def test_the_samples_of_a_page_run(page: Path, emulator: Emulator) -> None:
                 runner.run(namespace["client"].aclose())
 
 
+def _compile(sample: Sample, flags: int = 0) -> Any:
+    """The sample's code, with tracebacks pointing at its lines in the Markdown file."""
+    return compile("\n" * sample.line + sample.code, str(sample.path), "exec", flags=flags)
+
+
 def _run_script(sample: Sample) -> None:
-    code = compile(sample.code, sample.where, "exec")
+    code = _compile(sample)
     exec(code, {"__name__": "__main__"})
 
 
@@ -121,8 +127,7 @@ async def _client_namespace(emulator: Emulator) -> dict[str, Any]:
 
 
 def _run_client_block(runner: asyncio.Runner, sample: Sample, namespace: dict[str, Any]) -> None:
-    code = compile(sample.code, sample.where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    result = eval(code, namespace)
+    result = eval(_compile(sample, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), namespace)
     if asyncio.iscoroutine(result):
         runner.run(result)
 
@@ -140,7 +145,7 @@ class _Errors(logging.Handler):
 
 async def _run_webhook(sample: Sample, emulator: Emulator) -> None:
     namespace: dict[str, Any] = {"__name__": "__doc_sample__"}
-    exec(compile(sample.code, sample.where, "exec"), namespace)
+    exec(_compile(sample), namespace)
     app, router = namespace.get("app"), namespace.get("router")
     assert isinstance(router, webhooks.Router), f"{sample.where}: a webhook sample defines `router`"
     errors = _Errors()
@@ -213,16 +218,20 @@ def _shell_env(emulator: Emulator) -> dict[str, str]:
 
 
 def _run_shell(sample: Sample, emulator: Emulator) -> None:
-    for command in shell_commands(sample):
+    """A plain block runs as one bash script (heredocs work); a console block runs its ``$``
+    lines. Both in a fresh directory, stopping at the first failing command."""
+    console = sample.code.startswith("$ ")
+    script = "\n".join(shell_commands(sample)) if console else sample.code
+    with tempfile.TemporaryDirectory() as cwd:
         proc = subprocess.run(
-            ["bash", "-e", "-o", "pipefail", "-c", command],
-            cwd=ROOT,
+            ["bash", "-e", "-o", "pipefail", "-c", script],
+            cwd=cwd,
             env=_shell_env(emulator),
             capture_output=True,
             text=True,
             timeout=60,
         )
-        assert proc.returncode == 0, f"{sample.where}: `{command}` exited {proc.returncode}:\n{proc.stderr}"
+    assert proc.returncode == 0, f"{sample.where}: exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
 
 
 @pytest.mark.parametrize("mode", ["auto", "strict"])
