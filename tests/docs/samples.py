@@ -13,8 +13,8 @@ runs as a script and a shell block runs as commands. The marks:
     A webhook receiver: the block runs as a module (not ``__main__``, so a ``web.run_app`` under
     the main guard stays off) and must define ``router`` and ``app`` (an aiohttp application or an
     ASGI app). The test serves ``app`` on loopback, has the emulator deliver its events to
-    ``PATH``, creates a contact, and checks that every delivery was answered 200 and every
-    handler finished without an error.
+    ``PATH``, creates a contact, and checks that every delivery was answered 200, every handler
+    finished without an error, and the bot sent a message (the samples greet new contacts).
 ``<!-- doc-test: pytest-auto -->`` / ``<!-- doc-test: pytest-strict -->``
     A pytest test module, run by pytest in a subprocess with pytest-asyncio in that mode.
 ``<!-- doc-test: partial: WHY -->``
