@@ -86,7 +86,7 @@ class Client:
         # Every setting is checked once, by Settings (a ConfigurationError naming it).
         settings = Settings(
             token=token if token is not None else os.environ.get("WACR_TOKEN"),
-            base_url=base_url or os.environ.get("WACR_BASE_URL") or WACR,
+            base_url=base_url if base_url is not None else os.environ.get("WACR_BASE_URL") or WACR,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_wait=max_retry_wait,

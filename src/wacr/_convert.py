@@ -45,6 +45,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.preconf.orjson import make_converter
 
+from wacr._envelope import invalid
 from wacr._json_types import (
     _JSON_NAMES,
     _is_any_mapping,
@@ -296,14 +297,9 @@ def invalid_response_error(
     """
     problems = list(_problems(exc, path, None))
     what = "field" if len(problems) == 1 else "fields"
-    error = InvalidResponseError(
-        f"response does not match the API schema ({len(problems)} bad {what})",
-        problems=problems,
+    return invalid(
+        f"response does not match the API schema ({len(problems)} bad {what})", info, problems=problems
     )
-    if info is not None:
-        error.status, error.request_id = info.status, info.request_id
-        error.method, error.url = info.method, info.url
-    return error
 
 
 def _problems(exc: BaseException, path: str, tp: Any) -> Iterator[str]:

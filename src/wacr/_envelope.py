@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from wacr._error_text import status_phrase as _status_phrase
 from wacr.errors import (
     _BY_CODE,
     _BY_STATUS,
@@ -30,7 +31,6 @@ from wacr.errors import (
     InvalidResponseError,
     Redactor,
     ServerError,
-    _status_phrase,
 )
 
 if TYPE_CHECKING:

@@ -1,19 +1,10 @@
-"""The request pipeline: auth header, aiohttp request, timeout, error mapping, retry policy.
+"""The request pipeline: auth header, aiohttp request, timeout, error mapping, retries.
 
-Retry policy, run by ``backoff`` (one decorated attempt per call; the give-up rule
-``Transport._give_up`` is the policy, ``Transport._waits`` the waits):
-
-* every method: 429 (waits ``Retry-After``, else the body's ``retry_after``, else exponential
-  backoff with full jitter; a wait above ``max_retry_wait`` raises instead of sleeping) and
-  failures to connect, which happen before anything was written;
-* idempotent methods only (GET, HEAD, OPTIONS, PUT, PATCH, DELETE): 500/502/503/504,
-  timeouts and connections dropped after the request was written;
-* a POST is never repeated after such an ambiguous failure: a second attempt could message a
-  customer twice or burn an OTP attempt. The error says the request may have been processed.
-
-wacr's policy is the only one: aiohttp's session would itself send an idempotent request again
-when the connection drops (``_send_once`` stops that), so a call is sent at most once for a POST
-and at most ``max_retries + 1`` times otherwise, and ``ResponseInfo.attempts`` counts the sends.
+One call is a :class:`~wacr._attempt.Call`; each attempt is :meth:`Transport._attempt`, run under
+the retry policy of :mod:`wacr._retry` (backoff). wacr's policy is the only one: aiohttp's
+session would itself send an idempotent request again when the connection drops
+(:func:`wacr._attempt.send_once` stops that), so a call is sent at most once for a POST and at
+most ``max_retries + 1`` times otherwise, and ``ResponseInfo.attempts`` counts the sends.
 
 Bounds: a response body above ``max_response_size`` bytes (after decompression) is refused
 (:class:`~wacr.ResponseTooLargeError`), read in chunks so that no more than that is held; a
@@ -26,27 +17,34 @@ import asyncio
 import logging
 import platform
 import time
-import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 import aiohttp
 import attrs
-import backoff
 import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from wacr._attempt import (
+    NETWORK,
+    STATUS_KIND,
+    Call,
+    Failed,
+    NotResent,
+    Params,
+    network_failure,
+    session_middlewares,
+)
 from wacr._envelope import error_from_response, invalid, success_parts
 from wacr._headers import header_problems, merge_headers
 from wacr._response import ResponseInfo, new_response_info
+from wacr._retry import RetryPolicy
 from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retries, check_timeout
 from wacr._version import __version__
 from wacr.errors import (
     IDEMPOTENT_METHODS,
-    APIConnectionError,
     APIError,
-    APITimeoutError,
     ConfigurationError,
     Redactor,
     ResponseTooLargeError,
@@ -75,63 +73,6 @@ MAX_URL_LENGTH = 8000
 # encodes to at most 12: four UTF-8 bytes of three characters each), so it is not measured.
 _QUERY_SURE = 600
 _EMPTY_URL = URL("http://localhost/")
-_RETRY_STATUSES = frozenset({500, 502, 503, 504})
-# Failures where nothing was written: safe to retry for any method.
-_NOT_SENT = (
-    aiohttp.ClientConnectorError,  # refused, DNS, TLS (its subclasses)
-    aiohttp.ConnectionTimeoutError,
-    aiohttp.ServerFingerprintMismatch,
-)
-# Failures after the request may have been written: retried for idempotent methods only.
-_DROPPED = (
-    asyncio.TimeoutError,
-    TimeoutError,
-    aiohttp.ServerDisconnectedError,
-    aiohttp.ClientPayloadError,
-    aiohttp.ClientOSError,
-)
-# Everything the request can raise that is about the network rather than a bug of ours.
-_NETWORK = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
-
-
-class _NotResent(aiohttp.ClientConnectionError):
-    """Carries a dropped-connection error past aiohttp's own resend (see ``_send_once``)."""
-
-    def __init__(self, error: aiohttp.ClientConnectionError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-_Handler = Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]]
-
-
-async def _send_once(request: aiohttp.ClientRequest, handler: _Handler) -> aiohttp.ClientResponse:
-    """A client middleware that keeps aiohttp from sending a request twice.
-
-    ``ClientSession._request`` sends a GET, HEAD, OPTIONS, PUT or DELETE again, once, when the
-    connection fails with ``ServerDisconnectedError`` or ``ClientOSError`` after it was made
-    (RFC 9112's advice for a reused keep-alive connection), with no setting to turn it off. That
-    resend would hide under wacr's own retries: ``max_retries=0`` would send twice. The
-    middleware runs inside that loop and hands such a failure on in a type the loop does not
-    resend; the transport unwraps it and applies its own policy.
-    """
-    try:
-        return await handler(request)
-    except aiohttp.ClientConnectorError:
-        raise  # a failure to connect: nothing was written, and aiohttp does not resend it
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
-        raise _NotResent(exc) from exc
-
-
-def _session_middlewares(session: aiohttp.ClientSession | None) -> tuple[Any, ...]:
-    """What the transport passes as each request's ``middlewares``: ``_send_once`` around the
-    session's own middlewares (a request's middlewares replace the session's, and aiohttp has no
-    public reader of a session's middlewares: the attribute is read once, defensively)."""
-    theirs: Sequence[Any] = getattr(session, "_middlewares", None) or () if session is not None else ()
-    return (_send_once, *theirs)
-
-
-Params = Mapping[str, str] | list[tuple[str, str]]
 
 
 @attrs.define(slots=True, repr=False)
@@ -146,91 +87,11 @@ class RawResult:
     body: bytes
     #: The body parsed as JSON (``None`` for an empty body).
     envelope: dict[str, Any] | list[Any] | None
-    #: Status, headers, request id, timing: what models expose as ``.response``.
+    #: Status, headers, request id, timing: what models expose as ``.response`` (always there).
     info: ResponseInfo
 
     def __repr__(self) -> str:
         return f"RawResult(status={self.status}, info={self.info!r})"
-
-
-# What kind of failure an attempt had, for the retry policy (Transport._give_up).
-_NOT_SENT_KIND = "not sent"  # failed to connect: nothing was written
-_DROPPED_KIND = "dropped"  # timed out or dropped after the request may have been written
-_STATUS_KIND = "status"  # the server answered with an error status
-_OTHER_KIND = "other"  # any other network failure: never retried
-
-
-class _Failed(Exception):
-    """An attempt's failure on its way through backoff: the error the caller gets, and what the
-    give-up rule and the waits read. It never reaches the caller (``Transport._send``)."""
-
-    __slots__ = ("call", "error", "kind", "wait")
-
-    def __init__(self, call: _Call, error: WacrError, kind: str, wait: float | None = None) -> None:
-        super().__init__(kind)
-        self.call = call
-        self.error = error
-        self.kind = kind
-        #: Seconds the server asked for (a 429's Retry-After), or None for exponential backoff.
-        self.wait = wait
-
-
-class _Call:
-    """The state of one ``request()`` across its attempts."""
-
-    __slots__ = (
-        "attempt",
-        "body",
-        "headers",
-        "idempotent",
-        "max_retries",
-        "method",
-        "operation",
-        "params",
-        "path",
-        "timeout",
-        "url",
-    )
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        url: str,
-        params: Params | None,
-        body: bytes | None,
-        headers: CIMultiDictProxy[str],
-        timeout: aiohttp.ClientTimeout,
-        max_retries: int,
-        operation: str | None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.url = url
-        self.params = params
-        self.body = body
-        self.headers = headers
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.operation = operation
-        self.idempotent = method in IDEMPOTENT_METHODS
-        self.attempt = 0
-
-
-def _forget_request_headers(exc: BaseException) -> None:
-    """Drop the request's headers (the token) from an aiohttp error that keeps them.
-
-    ``ClientResponseError`` (e.g. for a malformed status line) holds the ``RequestInfo`` of the
-    request, Authorization header included, in its attributes and ``args``; it becomes the
-    ``__cause__`` of our error, where a traceback logger or an error tracker would read it.
-    """
-    info = getattr(exc, "request_info", None)
-    if isinstance(info, aiohttp.RequestInfo):
-        headers = CIMultiDict(info.headers)
-        headers.popall("Authorization", None)
-        clean = info._replace(headers=CIMultiDictProxy(headers))
-        setattr(exc, "request_info", clean)  # noqa: B010 (exc is typed as a BaseException)
-        exc.args = tuple(clean if arg is info else arg for arg in exc.args)
 
 
 def _default_user_agent() -> str:
@@ -273,11 +134,14 @@ class Transport:
         self._redactor = Redactor(settings.token)
         self._base_path_length = len(URL(settings.base_url).raw_path.rstrip("/"))
         self._session = session
-        self._middlewares = _session_middlewares(session)
+        self._middlewares = session_middlewares(session)
         self._owns_session = session is None
         self._session_loop: asyncio.AbstractEventLoop | None = None
-        self._backoff_base = settings.backoff_base
-        self._backoff_cap = min(settings.backoff_cap, settings.max_retry_wait)
+        self._policy = RetryPolicy(
+            max_retry_wait=settings.max_retry_wait,
+            backoff_base=settings.backoff_base,
+            backoff_cap=settings.backoff_cap,
+        )
 
         # Built once: every request reuses these objects.
         base_headers = {
@@ -290,19 +154,8 @@ class Transport:
             CIMultiDict({**base_headers, "Content-Type": "application/json"})
         )
         self._client_timeout = aiohttp.ClientTimeout(total=self.timeout)
-        with warnings.catch_warnings():
-            # backoff 2.2.1 calls asyncio.iscoroutinefunction, deprecated on Python 3.14.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            # Decorated once per transport (not per call): each call runs its attempts in it.
-            self._with_retries = backoff.on_exception(
-                self._waits,
-                _Failed,
-                max_tries=None,  # the give-up rule counts the attempts (per-call max_retries)
-                giveup=self._give_up,
-                jitter=None,  # _waits jitters the exponential waits only
-                logger=None,
-                on_backoff=self._log_retry,
-            )(self._attempt)
+        # Built once per transport (not per call): each call runs its attempts in it.
+        self._with_retries = self._policy.wrap(self._attempt)
 
     def __repr__(self) -> str:
         return (
@@ -353,7 +206,7 @@ class Transport:
             if problems:
                 raise ValidationError("invalid extra headers", errors=problems)
             base = merge_headers(base, headers)
-        call = _Call(
+        call = Call(
             method,
             path,
             self.base_url + path,
@@ -366,11 +219,11 @@ class Transport:
         )
         return self._send(call)
 
-    async def _send(self, call: _Call) -> RawResult:
+    async def _send(self, call: Call) -> RawResult:
         """Run the call's attempts through backoff and raise the last failure's error."""
         try:
             return await self._with_retries(call)
-        except _Failed as failure:
+        except Failed as failure:
             error = failure.error
         # Raised outside the except block, so that the error does not chain the wrapper (which
         # holds the call, and with it the Authorization header).
@@ -433,9 +286,9 @@ class Transport:
             self._session_loop = loop
         return session
 
-    async def _attempt(self, call: _Call) -> RawResult:
+    async def _attempt(self, call: Call) -> RawResult:
         """One attempt (backoff's target). An error status or a network failure leaves as a
-        :class:`_Failed` for the give-up rule to judge; anything else as the error itself.
+        :class:`Failed` for the give-up rule to judge; anything else as the error itself.
 
         Every error leaving here has been through the redactor (``Redactor.scrub``).
         """
@@ -470,8 +323,8 @@ class Transport:
                         body = await resp.read()  # no more than Content-Length
                     else:
                         body = await self._read_capped(resp, call, headers)
-            except _NETWORK as exc:
-                dropped = exc.error if exc.__class__ is _NotResent else exc
+            except NETWORK as exc:
+                dropped = exc.error if exc.__class__ is NotResent else exc
             except RuntimeError as exc:
                 if session.closed:
                     raise ConfigurationError("the aiohttp session given to wacr is closed") from exc
@@ -480,8 +333,7 @@ class Transport:
             if dropped is not None:
                 # Raised outside the except block, so that only the original error is chained.
                 self._log_attempt(call, type(dropped).__name__, elapsed, None)
-                _forget_request_headers(dropped)
-                raise self._network_failure(call, dropped)
+                raise network_failure(call, dropped, self._redactor)
 
             redactor = self._redactor
             if not 200 <= status < 300:
@@ -490,7 +342,7 @@ class Transport:
                 if status >= 500 and not call.idempotent:
                     error.may_have_been_processed = True  # the server may have done the work
                 self._redactor.scrub(error)
-                raise _Failed(call, error, _STATUS_KIND, getattr(error, "retry_after", None))
+                raise Failed(call, error, STATUS_KIND, getattr(error, "retry_after", None))
 
             # A 2xx, read here rather than in a helper: every call comes this way, and on a real
             # connection each extra function call costs microseconds (cold caches). The body is
@@ -549,7 +401,7 @@ class Transport:
             raise
 
     async def _read_capped(
-        self, resp: aiohttp.ClientResponse, call: _Call, headers: Mapping[str, str]
+        self, resp: aiohttp.ClientResponse, call: Call, headers: Mapping[str, str]
     ) -> bytes:
         """Read a body in chunks, counting bytes after decompression, and stop (closing the
         connection) once there are more than ``max_response_size``."""
@@ -580,77 +432,9 @@ class Transport:
             url=call.url,
         )
 
-    # -- what to do about a failure ---------------------------------------------------------
-
-    def _network_failure(self, call: _Call, exc: BaseException) -> _Failed:
-        """Map an aiohttp/OS error to ours (chained to it), with the kind the policy reads."""
-        not_sent = isinstance(exc, _NOT_SENT)
-        may_have_been_processed = not not_sent and not call.idempotent
-        error: APIConnectionError
-        if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-            what = "connecting" if not_sent else "waiting for the response"
-            error = APITimeoutError(
-                f"timed out {what} after {call.timeout.total:g} s",
-                method=call.method,
-                url=call.url,
-                may_have_been_processed=may_have_been_processed,
-            )
-        else:
-            detail = str(exc)
-            error = APIConnectionError(
-                f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__,
-                method=call.method,
-                url=call.url,
-                may_have_been_processed=may_have_been_processed,
-            )
-        error.__cause__ = exc  # as `raise error from exc` would
-        self._redactor.scrub(error)
-        if not_sent:
-            return _Failed(call, error, _NOT_SENT_KIND)
-        return _Failed(call, error, _DROPPED_KIND if isinstance(exc, _DROPPED) else _OTHER_KIND)
-
-    # -- the retry policy -----------------------------------------------------------------
-
-    def _give_up(self, failure: Exception) -> bool:
-        """The retry policy (the module docstring): whether this failed attempt is the last."""
-        if not isinstance(failure, _Failed):  # backoff hands it only those
-            return True
-        call = failure.call
-        if call.attempt > call.max_retries:
-            return True
-        kind = failure.kind
-        if kind is _NOT_SENT_KIND:
-            return False  # nothing was written: safe for any method
-        if kind is _DROPPED_KIND:
-            return not call.idempotent  # a POST may have been processed: never sent again
-        if kind is not _STATUS_KIND:
-            return True
-        status = failure.error.status if isinstance(failure.error, APIError) else None
-        if status == 429:
-            wait = failure.wait
-            return wait is not None and wait > self.max_retry_wait  # longer than we will wait
-        return not (call.idempotent and status in _RETRY_STATUSES)
-
-    def _waits(self) -> Generator[float, Any, None]:
-        """backoff's wait generator, one per call: the server's wait when it gave one (a 429's
-        Retry-After), else exponential backoff with full jitter.
-
-        backoff primes it with ``send(None)`` and then sends each failure it retries.
-        """
-        expo: Generator[float, Any, None] | None = None
-        failure: _Failed = yield  # type: ignore[misc]
-        while True:
-            wait = failure.wait
-            if wait is None:
-                if expo is None:
-                    expo = backoff.expo(base=2, factor=self._backoff_base, max_value=self._backoff_cap)
-                    next(expo)  # expo's own priming step
-                wait = backoff.full_jitter(next(expo))
-            failure = yield wait
-
     # -- logging ------------------------------------------------------------------------------
 
-    def _log_attempt(self, call: _Call, outcome: int | str, elapsed: float, request_id: str | None) -> None:
+    def _log_attempt(self, call: Call, outcome: int | str, elapsed: float, request_id: str | None) -> None:
         if _log.isEnabledFor(_DEBUG):
             if request_id is not None:
                 request_id = self._redactor.text(request_id)
@@ -664,19 +448,3 @@ class Transport:
                 call.max_retries + 1,
                 request_id,
             )
-
-    @staticmethod
-    def _log_retry(details: Any) -> None:
-        call: _Call = details["args"][0]
-        failure: _Failed = details["exception"]
-        error = failure.error
-        reason = error.status if isinstance(error, APIError) else type(error).__name__
-        _log.info(
-            "retrying %s %s in %.2f s after %s (attempt %d of %d)",
-            call.method,
-            call.path,
-            details["wait"],
-            reason,
-            call.attempt + 1,
-            call.max_retries + 1,
-        )

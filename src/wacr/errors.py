@@ -1,132 +1,63 @@
-"""The exceptions wacr raises, and the table from the API's error codes to them.
+"""The exceptions wacr raises (the tree, with what each class means, is in
+``docs/guides/errors.md``), and the table from the API's error codes to them.
 
 Every exception derives from :class:`WacrError`. Errors the server answered derive from
 :class:`APIError` and carry the HTTP status, the API's error ``code``, its ``message``, the
 ``request_id`` and the raw ``body``; the most specific class is picked from the code (then from
 the HTTP status when the code is unknown or missing) when ``wacr._envelope`` reads an error body.
-
-No exception ever holds the API token: the transport hands this module only a
-:class:`Redactor` of it, which masks a token that a server echoes back (as is or escaped, in the
-body or in a header) in everything an error stores or shows, and cuts off a chained cause that
-would show it.
-
-The tree::
-
-    WacrError
-    ├── ConfigurationError
-    ├── InvalidResponseError              a 2xx body that breaks the contract
-    │   └── ResponseTooLargeError         a body above ``max_response_size``
-    ├── APIConnectionError                no answer (refused, DNS, TLS, dropped)
-    │   └── APITimeoutError
-    ├── APIError                          the server answered an error
-    │   ├── AuthenticationError           401
-    │   ├── PermissionDeniedError         403 (InsufficientScopeError, FeatureLimitExceededError,
-    │   │                                      FeatureNotAvailableError, ContactOptedOutError)
-    │   ├── NotFoundError                 404 (NOT_FOUND, RESOURCE_NOT_FOUND)
-    │   ├── ConflictError                 409 (RESOURCE_CONFLICT: a source/status still in use)
-    │   ├── ValidationError               422 (WhatsAppNotConfiguredError, OTPVerificationError and
-    │   │                                      its four outcomes; INVALID_MEDIA_TYPE)
-    │   ├── RateLimitError                429
-    │   └── ServerError                   5xx (MessageSendFailedError, InternalServerError)
-    └── WebhookError
-        └── WebhookSignatureError
+How each one words itself is in ``wacr._error_text``. No exception ever holds the API token: the
+transport masks it (echoed as is or escaped) with a :class:`Redactor` in all an error stores or shows.
 """
 
 from __future__ import annotations
 
-import http
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from multidict import CIMultiDict, CIMultiDictProxy
-
+from wacr._constants import IDEMPOTENT_METHODS as IDEMPOTENT_METHODS  # its home until the split
+from wacr._error_text import (
+    ambiguous,
+    api_text,
+    connection_text,
+    field_errors_text,
+    invalid_text,
+    limit_text,
+    reduce_error,
+    short_repr,
+    status_phrase,
+)
 from wacr._redact import MASK as MASK  # re-exported: where the mask has always been importable
 from wacr._redact import Redactor
 
 if TYPE_CHECKING:
     from wacr._response import RateLimit
 
+# fmt: off
 __all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "ConfigurationError",
-    "ConflictError",
-    "ContactOptedOutError",
-    "FeatureLimitExceededError",
-    "FeatureNotAvailableError",
-    "InsufficientScopeError",
-    "InternalServerError",
-    "InvalidCodeError",
-    "InvalidResponseError",
-    "MaxAttemptsExceededError",
-    "MessageSendFailedError",
-    "NotFoundError",
-    "OTPExpiredError",
-    "OTPNotFoundError",
-    "OTPVerificationError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "Redactor",
-    "ResponseTooLargeError",
-    "ServerError",
-    "ValidationError",
-    "WacrError",
-    "WebhookError",
-    "WebhookSignatureError",
-    "WhatsAppNotConfiguredError",
-    "error_from_response",
+    "APIConnectionError", "APIError", "APITimeoutError", "AuthenticationError", "ConfigurationError",
+    "ConflictError", "ContactOptedOutError", "FeatureLimitExceededError", "FeatureNotAvailableError",
+    "InsufficientScopeError", "InternalServerError", "InvalidCodeError", "InvalidResponseError",
+    "MaxAttemptsExceededError", "MessageSendFailedError", "NotFoundError", "OTPExpiredError",
+    "OTPNotFoundError", "OTPVerificationError", "PermissionDeniedError", "RateLimitError", "Redactor",
+    "ResponseTooLargeError", "ServerError", "ValidationError", "WacrError", "WebhookError",
+    "WebhookSignatureError", "WhatsAppNotConfiguredError",
 ]
-
-# How much of a raw body ``str(error)`` shows; the full text stays in ``error.body``.
-_BODY_EXCERPT = 200
-# How many field errors ``str(error)`` lists before "and N more".
-_FIELDS_SHOWN = 3
-_NOT_RETRIED = "the request may have been processed by the server and was not retried"
-
-#: Methods whose repetition has the effect of one call: wacr retries them after an ambiguous
-#: failure (a 5xx, a timeout, a dropped connection); a failure of any other method (POST) says
-#: that the request may have been processed.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
-
-
-def _rebuild(cls: type[WacrError], args: tuple[Any, ...], state: dict[str, Any]) -> WacrError:
-    """Unpickle an exception without calling its keyword-only ``__init__``."""
-    error = cls.__new__(cls)
-    error.args = args
-    error.__dict__.update(state)
-    return error
+# fmt: on
 
 
 class WacrError(Exception):
     """Base class of every exception raised by wacr."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only constructors break Exception's default pickling; keep the state as is
-        # (aiohttp's read-only header proxy does not pickle: copy it).
-        state = dict(self.__dict__)
-        if isinstance(state.get("headers"), CIMultiDictProxy):
-            state["headers"] = CIMultiDict(state["headers"])
-        return (_rebuild, (type(self), self.args, state))
+        return reduce_error(self)
 
 
 class ConfigurationError(WacrError):
     """The client was configured wrongly (no token, a bad base URL, a closed session...)."""
 
 
-def _ambiguous(status: int | None, method: str | None) -> bool:
-    """Whether an answer with ``status`` to a ``method`` call may mean the work was done, so that
-    sending the call again could do it twice: a 2xx (the server did it) or a 5xx, for a method
-    that is not idempotent (or not known)."""
-    if status is None or not (200 <= status < 300 or status >= 500):
-        return False
-    return method is None or method.upper() not in IDEMPOTENT_METHODS
-
-
 class InvalidResponseError(WacrError):
-    """A 2xx response broke the API contract: not JSON, no ``data``, or a field of the wrong type.
-
+    """A 2xx response broke the API contract: not JSON, no ``data``, or a field of the wrong type;
     ``problems`` lists each fault as ``"<wire path>: <what was expected>"``.
 
     ``may_have_been_processed`` is ``True`` when the answer was a 2xx (the server did the work)
@@ -160,40 +91,24 @@ class InvalidResponseError(WacrError):
     @property
     def may_have_been_processed(self) -> bool:
         """Whether the server may have acted on the request (see the class docstring)."""
-        if self._processed is not None:
-            return self._processed
-        return _ambiguous(self.status, self.method)
+        done = self._processed
+        return ambiguous(self.status, self.method) if done is None else done
 
     @may_have_been_processed.setter
     def may_have_been_processed(self, value: bool) -> None:
         self._processed = value
 
     def __str__(self) -> str:
-        text = self.message
-        if self.problems:
-            more = len(self.problems) - _FIELDS_SHOWN
-            text = f"{text}: {'; '.join(self.problems[:_FIELDS_SHOWN])}"
-            text += f"; and {more} more" if more > 0 else ""
-        if self.status is not None:
-            text = f"{self.status}: {text}"
-        if self.may_have_been_processed:
-            text = f"{text}; {_NOT_RETRIED}"
-        return text + _suffix(self.method, self.url, self.request_id)
+        return invalid_text(self)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(message={self.message!r}, problems={self.problems!r}, "
-            f"status={self.status!r}, request_id={self.request_id!r})"
-        )
+        return short_repr(self, "message", "problems", "status", "request_id")
 
 
 class ResponseTooLargeError(InvalidResponseError):
     """The response body is larger than the client's ``max_response_size`` (counted after
-    decompression); wacr stopped reading it. ``limit`` is that size in bytes.
-
-    Raised for an error status too (then ``status`` is that status); ``may_have_been_processed``
-    follows the status and method as for any :class:`InvalidResponseError`.
-    """
+    decompression); wacr stopped reading it. ``limit`` is that size in bytes. Raised for an error
+    status too (then ``status`` is that status)."""
 
     def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -222,16 +137,10 @@ class APIConnectionError(WacrError):
         self.may_have_been_processed = may_have_been_processed
 
     def __str__(self) -> str:
-        text = self.message
-        if self.may_have_been_processed:
-            text = f"{text}; {_NOT_RETRIED}"
-        return text + _suffix(self.method, self.url, None)
+        return connection_text(self)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(message={self.message!r}, method={self.method!r}, "
-            f"url={self.url!r}, may_have_been_processed={self.may_have_been_processed!r})"
-        )
+        return short_repr(self, "message", "method", "url", "may_have_been_processed")
 
 
 class APITimeoutError(APIConnectionError):
@@ -271,7 +180,7 @@ class APIError(WacrError):
         may_have_been_processed: bool = False,
     ) -> None:
         if message is None:
-            message = _status_phrase(status) or type(self).__name__
+            message = status_phrase(status) or type(self).__name__
         super().__init__(message)
         self.message = message
         self.status = status
@@ -296,22 +205,10 @@ class APIError(WacrError):
         return ""
 
     def __str__(self) -> str:
-        head = " ".join(str(part) for part in (self.status, self.code) if part is not None)
-        text = f"{head}: {self.message}" if head else self.message
-        text += self._detail_text()
-        if self.may_have_been_processed:
-            text += f"; {_NOT_RETRIED}"
-        if self._show_body and self.body:
-            text += f" (body: {_excerpt(self.body)})"
-        if self.request_id:
-            text += f" [request_id={self.request_id}]"
-        return text
+        return api_text(self, self._detail_text())
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
-            f"message={self.message!r}, request_id={self.request_id!r})"
-        )
+        return short_repr(self, "status", "code", "message", "request_id")
 
 
 class AuthenticationError(APIError):
@@ -346,9 +243,7 @@ class FeatureLimitExceededError(PermissionDeniedError):
         self.maximum = maximum
 
     def _detail_text(self) -> str:
-        if self.feature is None and self.current is None and self.maximum is None:
-            return ""
-        return f" ({self.feature or 'limit'}: {self.current}/{self.maximum})"
+        return limit_text(self.feature, self.current, self.maximum)
 
 
 class FeatureNotAvailableError(PermissionDeniedError):
@@ -393,11 +288,7 @@ class ValidationError(APIError):
     _extras: ClassVar[tuple[str, ...]] = ("errors",)
 
     def __init__(
-        self,
-        message: str | None = None,
-        *,
-        errors: Mapping[str, Sequence[str]] | None = None,
-        **kwargs: Any,
+        self, message: str | None = None, *, errors: Mapping[str, Sequence[str]] | None = None, **kwargs: Any
     ) -> None:
         self.errors: dict[str, list[str]] = {
             field: [messages] if isinstance(messages, str) else list(messages)
@@ -410,12 +301,7 @@ class ValidationError(APIError):
         super().__init__(message, **kwargs)
 
     def _detail_text(self) -> str:
-        if not self.errors:
-            return ""
-        parts = [f"{field}: {'; '.join(msgs)}" for field, msgs in self.errors.items()]
-        more = len(parts) - _FIELDS_SHOWN
-        text = ", ".join(parts[:_FIELDS_SHOWN]) + (f", and {more} more" if more > 0 else "")
-        return f" ({text})"
+        return field_errors_text(self.errors)
 
 
 class WhatsAppNotConfiguredError(ValidationError):
@@ -450,10 +336,8 @@ class InvalidCodeError(OTPVerificationError):
         self.attempts_remaining = attempts_remaining
 
     def _detail_text(self) -> str:
-        text = super()._detail_text()
-        if self.attempts_remaining is not None:
-            text += f" ({self.attempts_remaining} attempts remaining)"
-        return text
+        left = self.attempts_remaining
+        return super()._detail_text() + ("" if left is None else f" ({left} attempts remaining)")
 
 
 class RateLimitError(APIError):
@@ -472,11 +356,8 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """5xx: the server failed.
-
-    ``may_have_been_processed`` is ``True`` for a non-idempotent request (a POST): the server
-    may have acted before failing, so wacr did not retry it.
-    """
+    """5xx: the server failed; ``may_have_been_processed`` is ``True`` for a POST (the server may
+    have acted before failing, so wacr did not retry it)."""
 
 
 class MessageSendFailedError(ServerError):
@@ -495,74 +376,20 @@ class WebhookSignatureError(WebhookError):
     """A webhook's signature is missing or does not match the configured secret."""
 
 
+# fmt: off
 _BY_CODE: dict[str, type[APIError]] = {
-    "UNAUTHORIZED": AuthenticationError,
-    "INSUFFICIENT_SCOPE": InsufficientScopeError,
-    "FEATURE_LIMIT_EXCEEDED": FeatureLimitExceededError,
-    "FEATURE_NOT_AVAILABLE": FeatureNotAvailableError,
-    "CONTACT_OPTED_OUT": ContactOptedOutError,
-    "NOT_FOUND": NotFoundError,
-    "RESOURCE_NOT_FOUND": NotFoundError,
-    "RESOURCE_CONFLICT": ConflictError,
-    "VALIDATION_ERROR": ValidationError,
-    "INVALID_MEDIA_TYPE": ValidationError,
-    "WHATSAPP_NOT_CONFIGURED": WhatsAppNotConfiguredError,
-    "OTP_NOT_FOUND": OTPNotFoundError,
-    "OTP_EXPIRED": OTPExpiredError,
-    "MAX_ATTEMPTS_EXCEEDED": MaxAttemptsExceededError,
-    "INVALID_CODE": InvalidCodeError,
-    "RATE_LIMIT_EXCEEDED": RateLimitError,
-    "MESSAGE_SEND_FAILED": MessageSendFailedError,
-    "INTERNAL_ERROR": InternalServerError,
+    "UNAUTHORIZED": AuthenticationError, "INSUFFICIENT_SCOPE": InsufficientScopeError,
+    "FEATURE_LIMIT_EXCEEDED": FeatureLimitExceededError, "FEATURE_NOT_AVAILABLE": FeatureNotAvailableError,
+    "CONTACT_OPTED_OUT": ContactOptedOutError, "NOT_FOUND": NotFoundError,
+    "RESOURCE_NOT_FOUND": NotFoundError, "RESOURCE_CONFLICT": ConflictError,
+    "VALIDATION_ERROR": ValidationError, "INVALID_MEDIA_TYPE": ValidationError,
+    "WHATSAPP_NOT_CONFIGURED": WhatsAppNotConfiguredError, "OTP_NOT_FOUND": OTPNotFoundError,
+    "OTP_EXPIRED": OTPExpiredError, "MAX_ATTEMPTS_EXCEEDED": MaxAttemptsExceededError,
+    "INVALID_CODE": InvalidCodeError, "RATE_LIMIT_EXCEEDED": RateLimitError,
+    "MESSAGE_SEND_FAILED": MessageSendFailedError, "INTERNAL_ERROR": InternalServerError,
 }
 _BY_STATUS: dict[int, type[APIError]] = {
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: ValidationError,
-    429: RateLimitError,
+    401: AuthenticationError, 403: PermissionDeniedError, 404: NotFoundError, 409: ConflictError,
+    422: ValidationError, 429: RateLimitError,
 }
-
-
-def error_from_response(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    method: str | None = None,
-    url: str | None = None,
-    redact: Redactor | Iterable[str] = (),
-) -> APIError:
-    """Build the typed error for an error response; never raises, whatever the body.
-
-    The body is read by :func:`wacr._envelope.error_from_response` (the one reader of the
-    API's envelope); the class comes from this module's code and status tables.
-    """
-    from wacr._envelope import error_from_response as read
-
-    return read(status, headers, body, method=method, url=url, redact=redact)
-
-
-def _suffix(method: str | None, url: str | None, request_id: str | None) -> str:
-    parts = [" ".join(p for p in (method, url) if p)]
-    if request_id:
-        parts.append(f"request_id={request_id}")
-    inner = ", ".join(p for p in parts if p)
-    return f" [{inner}]" if inner else ""
-
-
-def _status_phrase(status: int | None) -> str | None:
-    if status is None:
-        return None
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return f"HTTP {status}"
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= _BODY_EXCERPT:
-        return repr(flat)
-    return f"{flat[:_BODY_EXCERPT]!r}... ({len(text)} chars)"
+# fmt: on

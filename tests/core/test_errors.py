@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from multidict import CIMultiDict, CIMultiDictProxy
 
 import wacr.errors as errors_module
+from wacr._envelope import error_from_response
 from wacr.errors import (
     MASK,
     APIConnectionError,
@@ -44,7 +45,6 @@ from wacr.errors import (
     WebhookError,
     WebhookSignatureError,
     WhatsAppNotConfiguredError,
-    error_from_response,
 )
 
 URL = "https://app.wa.cr/api/v2/contacts"

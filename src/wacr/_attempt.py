@@ -1,0 +1,201 @@
+"""The plumbing of one attempt: the call's state (:class:`Call`), a failed attempt on its way to
+the retry policy (:class:`Failed`), what kind of failure it was, and the aiohttp middleware that
+keeps aiohttp from sending a request twice (:func:`send_once`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from wacr.errors import IDEMPOTENT_METHODS, APIConnectionError, APITimeoutError, Redactor, WacrError
+
+__all__ = [
+    "DROPPED_KIND",
+    "NETWORK",
+    "NOT_SENT_KIND",
+    "OTHER_KIND",
+    "STATUS_KIND",
+    "Call",
+    "Failed",
+    "NotResent",
+    "Params",
+    "forget_request_headers",
+    "network_failure",
+    "send_once",
+    "session_middlewares",
+]
+
+Params = Mapping[str, str] | list[tuple[str, str]]
+
+# Failures where nothing was written: safe to retry for any method.
+_NOT_SENT = (
+    aiohttp.ClientConnectorError,  # refused, DNS, TLS (its subclasses)
+    aiohttp.ConnectionTimeoutError,  # no connection within the connect timeout (pool or peer)
+    aiohttp.ServerFingerprintMismatch,
+)
+# Failures after the request may have been written: retried for idempotent methods only.
+_DROPPED = (
+    asyncio.TimeoutError,
+    TimeoutError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ClientOSError,
+)
+#: Everything the request can raise that is about the network rather than a bug of ours.
+NETWORK = (aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError)
+
+# What kind of failure an attempt had, for the retry policy (wacr._retry).
+NOT_SENT_KIND = "not sent"  # failed to connect: nothing was written
+DROPPED_KIND = "dropped"  # timed out or dropped after the request may have been written
+STATUS_KIND = "status"  # the server answered with an error status
+OTHER_KIND = "other"  # any other network failure: never retried
+
+
+class NotResent(aiohttp.ClientConnectionError):
+    """Carries a dropped-connection error past aiohttp's own resend (see :func:`send_once`)."""
+
+    def __init__(self, error: aiohttp.ClientConnectionError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+_Handler = Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]]
+
+
+async def send_once(request: aiohttp.ClientRequest, handler: _Handler) -> aiohttp.ClientResponse:
+    """A client middleware that keeps aiohttp from sending a request twice.
+
+    ``ClientSession._request`` sends a GET, HEAD, OPTIONS, PUT or DELETE again, once, when the
+    connection fails with ``ServerDisconnectedError`` or ``ClientOSError`` after it was made
+    (RFC 9112's advice for a reused keep-alive connection), with no setting to turn it off. That
+    resend would hide under wacr's own retries: ``max_retries=0`` would send twice. The
+    middleware runs inside that loop and hands such a failure on in a type the loop does not
+    resend; the transport unwraps it and applies its own policy.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # a failure to connect: nothing was written, and aiohttp does not resend it
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+        raise NotResent(exc) from exc
+
+
+def session_middlewares(session: aiohttp.ClientSession | None) -> tuple[Any, ...]:
+    """What the transport passes as each request's ``middlewares``: :func:`send_once` around the
+    session's own middlewares (a request's middlewares replace the session's, and aiohttp has no
+    public reader of a session's middlewares: the attribute is read once, defensively)."""
+    theirs: Sequence[Any] = getattr(session, "_middlewares", None) or () if session is not None else ()
+    return (send_once, *theirs)
+
+
+class Call:
+    """The state of one ``Transport.request()`` across its attempts."""
+
+    __slots__ = (
+        "attempt",
+        "base_headers",
+        "body",
+        "headers",
+        "idempotent",
+        "max_retries",
+        "method",
+        "operation",
+        "params",
+        "path",
+        "timeout",
+        "url",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        params: Params | None,
+        body: bytes | None,
+        headers: CIMultiDictProxy[str],
+        timeout: aiohttp.ClientTimeout,
+        max_retries: int,
+        operation: str | None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.url = url
+        self.params = params
+        self.body = body
+        #: The headers of the next attempt (a request hook may add to ``base_headers`` for one).
+        self.headers = self.base_headers = headers
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.operation = operation
+        self.idempotent = method in IDEMPOTENT_METHODS
+        self.attempt = 0
+
+
+class Failed(Exception):
+    """An attempt's failure on its way through backoff: the error the caller gets, and what the
+    give-up rule and the waits read. It never reaches the caller (``Transport._send``)."""
+
+    __slots__ = ("call", "error", "kind", "wait")
+
+    def __init__(self, call: Call, error: WacrError, kind: str, wait: float | None = None) -> None:
+        super().__init__(kind)
+        self.call = call
+        self.error = error
+        self.kind = kind
+        #: Seconds the server asked for (a 429's Retry-After), or None for exponential backoff.
+        self.wait = wait
+
+
+def forget_request_headers(exc: BaseException) -> None:
+    """Drop the request's headers (the token) from an aiohttp error that keeps them.
+
+    ``ClientResponseError`` (e.g. for a malformed status line) holds the ``RequestInfo`` of the
+    request, Authorization header included, in its attributes and ``args``; it becomes the
+    ``__cause__`` of our error, where a traceback logger or an error tracker would read it.
+    """
+    info = getattr(exc, "request_info", None)
+    if isinstance(info, aiohttp.RequestInfo):
+        headers = CIMultiDict(info.headers)
+        headers.popall("Authorization", None)
+        clean = info._replace(headers=CIMultiDictProxy(headers))
+        setattr(exc, "request_info", clean)  # noqa: B010 (exc is typed as a BaseException)
+        exc.args = tuple(clean if arg is info else arg for arg in exc.args)
+
+
+def network_failure(call: Call, exc: BaseException, redactor: Redactor) -> Failed:
+    """Map an aiohttp/OS error to ours (chained to it), with the kind the policy reads."""
+    forget_request_headers(exc)
+    not_sent = isinstance(exc, _NOT_SENT)
+    may_have_been_processed = not not_sent and not call.idempotent
+    error: APIConnectionError
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        if not_sent:
+            limit = call.timeout.connect or call.timeout.total
+            what = f"connecting after {limit:g} s; nothing was sent"
+        else:
+            what = f"waiting for the response after {call.timeout.total:g} s"
+        error = APITimeoutError(
+            f"timed out {what}",
+            method=call.method,
+            url=call.url,
+            may_have_been_processed=may_have_been_processed,
+        )
+    else:
+        detail = str(exc)
+        error = APIConnectionError(
+            f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__,
+            method=call.method,
+            url=call.url,
+            may_have_been_processed=may_have_been_processed,
+        )
+    error.__cause__ = exc  # as `raise error from exc` would
+    redactor.scrub(error)
+    if not_sent:
+        return Failed(call, error, NOT_SENT_KIND)
+    return Failed(call, error, DROPPED_KIND if isinstance(exc, _DROPPED) else OTHER_KIND)
