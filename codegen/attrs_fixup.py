@@ -16,6 +16,7 @@ _HEADER = (
     "import attrs as _attrs\n\n"
     "from wacr.models._base import Model as _Model\n"
     "from wacr.models._base import OpenEnum as _OpenEnum\n"
+    "from wacr.models._base import Result as _Result\n"
 )
 
 

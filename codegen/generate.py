@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import pprint
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,7 @@ SPEC = ROOT / "openapi" / "wacr-v2.yaml"
 MODELS_OUT = ROOT / "src" / "wacr" / "models" / "_generated.py"
 OPS_OUT = ROOT / "src" / "wacr" / "_operations.py"
 CHECKS_OUT = ROOT / "src" / "wacr" / "_checks.py"
+LITERALS_OUT = ROOT / "src" / "wacr" / "models" / "_literals.py"
 STRUCTURE_OUT = ROOT / "src" / "wacr" / "models" / "_structure.py"
 BIN = Path(sys.executable).parent
 
@@ -69,8 +71,25 @@ def _ruff(path: Path) -> None:
     subprocess.run([ruff, "format", "--quiet", *cfg, path], check=True)
 
 
-def build_models() -> str:
-    """Run datamodel-code-generator and return the models module."""
+def _with_bases(names: frozenset[str], source: str) -> set[str]:
+    """``names`` and the generated classes they are built on (allOf), which must be results too."""
+    bases = dict(re.findall(r"^class (\w+)\((\w+)\):", source, flags=re.M))
+    found = set(names)
+    todo = list(names)
+    while todo:
+        base = bases.get(todo.pop())
+        if base is not None and base in bases and base not in found:
+            found.add(base)
+            todo.append(base)
+    return found
+
+
+def build_models(results: frozenset[str] = frozenset()) -> str:
+    """Run datamodel-code-generator and return the models module.
+
+    The classes named in ``results`` (what operations answer) are built on ``_Result``, whose
+    ``response`` is typed as always there; the others on ``_Model``.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "_generated.py"
         env = {**os.environ, "PYTHONPATH": str(ROOT / "codegen")}
@@ -81,6 +100,10 @@ def build_models() -> str:
             sys.exit(f"datamodel-codegen failed on {SPEC.relative_to(ROOT)}:\n{done.stderr.strip()[-3000:]}")
         body = out.read_text()
         body = body.split("from __future__ import annotations", 1)[1]
+        for name in sorted(_with_bases(results, body)):
+            body, found = re.subn(rf"^class {name}\(_Model\):", f"class {name}(_Result):", body, flags=re.M)
+            if found != 1 and not re.search(rf"^class {name}\(\w+\):", body, flags=re.M):
+                sys.exit(f"codegen: the result model {name} is not a generated class")
         doc = "Attrs models of every request body, response payload and webhook payload of API v2."
         out.write_text(HEADER.format(doc=doc) + "\nfrom __future__ import annotations" + body)
         _ruff(out)
@@ -181,6 +204,31 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def result_models(ops: list[dict[str, Any]]) -> frozenset[str]:
+    """The models an operation answers with (its ``data``, or the items of its list)."""
+    return frozenset(op["data_model"] for op in ops if op["data_model"])
+
+
+def build_literals(spec: dict[str, Any]) -> str:
+    """Return the module of ``Literal`` types: the documented values of each enum of the spec.
+
+    Arguments take them (a typo is a type error); results keep the open enums.
+    """
+    doc = "The documented values of each enum of the spec, as `Literal` types for arguments."
+    lines = [HEADER.format(doc=doc)]
+    lines.append("from __future__ import annotations\n\nfrom typing import Literal, TypeAlias\n\n")
+    names = []
+    for name, schema in spec["components"]["schemas"].items():
+        if "enum" not in schema or schema.get("type") != "string":
+            continue
+        names.append(f"{name}Literal")
+        values = ", ".join(repr(str(v)) for v in schema["enum"])
+        lines.append(f"{name}Literal: TypeAlias = Literal[{values}]\n")
+        lines.append(f'"""The values of :class:`~wacr.models.{name}`, for arguments."""\n\n')
+    lines.insert(2, f"__all__ = {sorted(names)!r}\n\n")
+    return _formatted("_literals.py", "".join(lines))
+
+
 def _formatted(name: str, source: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / name
@@ -223,10 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the generated files are stale")
     args = parser.parse_args(argv)
-    ops = operations(yaml.safe_load(SPEC.read_text()))
-    models = build_models()
+    spec = yaml.safe_load(SPEC.read_text())
+    ops = operations(spec)
+    models = build_models(result_models(ops))
     outputs = {
         MODELS_OUT: models,
+        LITERALS_OUT: build_literals(spec),
         STRUCTURE_OUT: build_structure(models),
         OPS_OUT: build_operations(ops),
         CHECKS_OUT: build_checks(ops),

@@ -27,6 +27,9 @@ import attrs
 
 from wacr import _convert, _envelope
 from wacr._response import ResponseInfo
+from wacr.models._base import Model
+
+_set = object.__setattr__  # works on frozen models too
 
 __all__ = ["AsyncPager", "Page", "Paginator", "page_from_envelope"]
 
@@ -58,7 +61,7 @@ class Page(Generic[T]):
     #: from a server that sends that instead).
     total_pages: int | None = None
     #: HTTP status, headers and request id of the call that fetched this page.
-    response: ResponseInfo | None = attrs.field(default=None, eq=False, repr=False)
+    response: ResponseInfo = attrs.field(eq=False, repr=False)
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
@@ -176,7 +179,7 @@ _LIST_TYPES: dict[Any, Any] = {}
 def page_from_envelope(
     envelope: Any,
     item_type: type[T],
-    info: ResponseInfo | None = None,
+    info: ResponseInfo,
     *,
     per_page: int | None = None,
     paginated: bool = True,
@@ -195,6 +198,10 @@ def page_from_envelope(
     if list_type is None:
         list_type = _LIST_TYPES[item_type] = list[item_type]  # type: ignore[valid-type]
     items: list[T] = _convert.structure_response(data, list_type, info, path="data")
+    if items and isinstance(items[0], Model):
+        # Each item's `response` is the page's: the call that fetched it.
+        for item in items:
+            _set(item, "_response", info)
 
     meta = _envelope.page_meta(envelope)
     current_page = meta["current_page"]

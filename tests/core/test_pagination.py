@@ -11,7 +11,21 @@ import pytest
 from tests.core.conftest import MakeTransport, Reply, Scripted
 from wacr._pagination import AsyncPager, Page, Paginator, page_from_envelope
 from wacr.errors import InvalidResponseError
+from wacr._response import ResponseInfo
 from wacr.models._base import Model
+
+#: What the transport attaches to the pages these tests build by hand.
+INFO = ResponseInfo(
+    status=200,
+    headers={},
+    request_id="r",
+    message=None,
+    meta=None,
+    method="GET",
+    url="https://x/api/v2/items",
+    elapsed=0.01,
+    attempts=1,
+)
 
 
 @attrs.define(kw_only=True)
@@ -32,58 +46,59 @@ def envelope(ids: list[int], **pagination: Any) -> dict[str, Any]:
 
 def test_page_from_envelope_reads_items_and_the_upstream_pagination_keys() -> None:
     page = page_from_envelope(
-        envelope([1, 2], total=5, count=2, per_page=2, current_page=1, total_pages=3, has_more=True), Item
+        envelope([1, 2], total=5, count=2, per_page=2, current_page=1, total_pages=3, has_more=True), Item, INFO
     )
     assert page.items == [Item(id=1, name="n1"), Item(id=2, name="n2")]
     assert (page.has_more, page.current_page, page.per_page, page.total, page.count, page.total_pages) == (
         True, 1, 2, 5, 2, 3,
     )  # fmt: skip
-    assert list(page) == page.items and len(page) == 2 and page.response is None
+    assert list(page) == page.items and len(page) == 2 and page.response is INFO
+    assert all(item.response is INFO for item in page)  # each item carries its page's response
     assert not hasattr(page, "last_page")  # the server never sends it: exposing it was a bug
 
 
 def test_a_server_sending_last_page_instead_of_total_pages_is_read_the_same_way() -> None:
-    page = page_from_envelope(envelope([1], current_page=1, per_page=1, last_page=4), Item)
+    page = page_from_envelope(envelope([1], current_page=1, per_page=1, last_page=4), Item, INFO)
     assert (page.total_pages, page.has_more) == (4, True)
     # total_pages wins when a server sends both.
-    both = page_from_envelope(envelope([1], current_page=2, total_pages=2, last_page=9), Item)
+    both = page_from_envelope(envelope([1], current_page=2, total_pages=2, last_page=9), Item, INFO)
     assert (both.total_pages, both.has_more) == (2, False)
 
 
 def test_has_more_from_the_server_wins() -> None:
     claims_no_more = envelope([1], current_page=1, total_pages=9, has_more=False)
-    assert page_from_envelope(claims_no_more, Item).has_more is False
+    assert page_from_envelope(claims_no_more, Item, INFO).has_more is False
     claims_more = envelope([1], current_page=9, total_pages=9, has_more=True)
-    assert page_from_envelope(claims_more, Item).has_more is True
+    assert page_from_envelope(claims_more, Item, INFO).has_more is True
 
 
 def test_total_pages_fallback() -> None:
-    assert page_from_envelope(envelope([1], current_page=1, total_pages=2), Item).has_more is True
-    assert page_from_envelope(envelope([1], current_page=2, total_pages=2), Item).has_more is False
+    assert page_from_envelope(envelope([1], current_page=1, total_pages=2), Item, INFO).has_more is True
+    assert page_from_envelope(envelope([1], current_page=2, total_pages=2), Item, INFO).has_more is False
 
 
 def test_without_has_more_or_total_pages_only_a_full_page_has_a_next() -> None:
-    assert page_from_envelope(envelope([1, 2]), Item, per_page=2).has_more is True
-    assert page_from_envelope(envelope([1]), Item, per_page=2).has_more is False
-    assert page_from_envelope(envelope([]), Item, per_page=2).has_more is False
-    assert page_from_envelope(envelope([1], per_page=1), Item).has_more is True  # reported per_page
+    assert page_from_envelope(envelope([1, 2]), Item, INFO, per_page=2).has_more is True
+    assert page_from_envelope(envelope([1]), Item, INFO, per_page=2).has_more is False
+    assert page_from_envelope(envelope([]), Item, INFO, per_page=2).has_more is False
+    assert page_from_envelope(envelope([1], per_page=1), Item, INFO).has_more is True  # reported per_page
     # The page size is unknown: the page cannot prove there is more, so it is the last one.
-    assert page_from_envelope(envelope([1]), Item).has_more is False
-    assert page_from_envelope({"success": True, "data": [{"id": 1}]}, Item).has_more is False
-    assert page_from_envelope(envelope([]), Item).has_more is False
+    assert page_from_envelope(envelope([1]), Item, INFO).has_more is False
+    assert page_from_envelope({"success": True, "data": [{"id": 1}]}, Item, INFO).has_more is False
+    assert page_from_envelope(envelope([]), Item, INFO).has_more is False
 
 
 def test_a_list_without_pagination_is_one_page_whatever_the_server_says() -> None:
     claims = envelope([1, 2], current_page=1, total_pages=5, has_more=True)
-    assert page_from_envelope(claims, Item, per_page=2, paginated=False).has_more is False
+    assert page_from_envelope(claims, Item, INFO, per_page=2, paginated=False).has_more is False
 
 
 def test_laravel_style_pagination_at_top_level_or_in_meta() -> None:
     top = {"data": [{"id": 1}], "current_page": 1, "total_pages": 2, "per_page": "1"}
-    page = page_from_envelope(top, Item)
+    page = page_from_envelope(top, Item, INFO)
     assert (page.has_more, page.per_page) == (True, 1)
     in_meta = {"data": [{"id": 1}], "meta": {"current_page": 2, "last_page": 2}}
-    assert page_from_envelope(in_meta, Item).has_more is False
+    assert page_from_envelope(in_meta, Item, INFO).has_more is False
 
 
 @pytest.mark.parametrize(
@@ -97,12 +112,12 @@ def test_laravel_style_pagination_at_top_level_or_in_meta() -> None:
 )
 def test_bad_envelopes(body: Any, message: str) -> None:
     with pytest.raises(InvalidResponseError, match=message):
-        page_from_envelope(body, Item)
+        page_from_envelope(body, Item, INFO)
 
 
 def test_bad_item_names_its_path() -> None:
     with pytest.raises(InvalidResponseError) as caught:
-        page_from_envelope({"data": [{"id": 1}, {"id": 2}, {"id": "3"}]}, Item)
+        page_from_envelope({"data": [{"id": 1}, {"id": 2}, {"id": "3"}]}, Item, INFO)
     assert caught.value.problems == ["data[2].id: expected integer, got '3'"]
 
 
@@ -131,7 +146,7 @@ class Server:
             pagination = {"current_page": page, "total_pages": last_page}
         elif self.style == "last_page":  # what Laravel's paginator sends
             pagination = {"current_page": page, "last_page": last_page}
-        result = page_from_envelope(envelope(ids, **pagination), Item, per_page=self.per_page)
+        result = page_from_envelope(envelope(ids, **pagination), Item, INFO, per_page=self.per_page)
         self.refs.extend(weakref.ref(item) for item in result.items)
         return result
 
@@ -177,7 +192,7 @@ async def test_stops_on_an_empty_page_even_if_the_server_claims_more() -> None:
 
     async def fetch(page: int) -> Page[Item]:
         calls.append(page)
-        return Page(items=[Item(id=1)] if page == 1 else [], has_more=True, current_page=page)
+        return Page(items=[Item(id=1)] if page == 1 else [], has_more=True, current_page=page, response=INFO)
 
     assert [i.id async for i in Paginator(fetch)] == [1]
     assert calls == [1, 2]
@@ -185,7 +200,7 @@ async def test_stops_on_an_empty_page_even_if_the_server_claims_more() -> None:
 
 async def test_server_ignoring_the_page_parameter_is_an_error_not_a_loop() -> None:
     async def fetch(page: int) -> Page[Item]:
-        return Page(items=[Item(id=1)], has_more=True, current_page=1)
+        return Page(items=[Item(id=1)], has_more=True, current_page=1, response=INFO)
 
     with pytest.raises(InvalidResponseError, match="asked for page 2"):
         [i async for i in Paginator(fetch)]
@@ -196,7 +211,7 @@ async def test_the_same_items_again_without_a_page_number_is_an_error_not_a_loop
 
     async def fetch(page: int) -> Page[Item]:
         calls.append(page)
-        return Page(items=[Item(id=1), Item(id=2)], has_more=True)
+        return Page(items=[Item(id=1), Item(id=2)], has_more=True, response=INFO)
 
     seen: list[int] = []
     with pytest.raises(InvalidResponseError, match="page 2 repeats the items of the page before it"):
@@ -209,7 +224,7 @@ async def test_pages_that_only_share_an_edge_item_are_not_taken_for_a_repeat() -
     pages = {1: [1, 2, 3], 2: [3, 4, 5], 3: [5]}  # an item inserted meanwhile shifts one over
 
     async def fetch(page: int) -> Page[Item]:
-        return Page(items=[Item(id=i) for i in pages[page]], has_more=page < 3, current_page=page)
+        return Page(items=[Item(id=i) for i in pages[page]], has_more=page < 3, current_page=page, response=INFO)
 
     assert [i.id async for i in Paginator(fetch)] == [1, 2, 3, 3, 4, 5, 5]
 

@@ -75,6 +75,23 @@ async def every_method(client: wacr.Client) -> None:
     one: models.Template = await client.templates.get("123")
     by_number: models.Template = await client.templates.get(1234567890123456)
 
+    # Enum arguments take the enum or a documented value as a literal; the escape hatches.
+    lead: models.Contact = await client.contacts.create(
+        firstname="a", lastname="b", phone="1", type="customer", source_id=1, status_id=1
+    )
+    video: models.MediaMessageResult = await client.messages.send_media(
+        phone="1", media_type="video", media_url="https://e.com/a.mp4", extra_body={"view_once": True}
+    )
+    listed: models.InteractiveMessageResult = await client.messages.send_interactive(
+        phone="1", type=models.InteractiveType.list, body_text="?", extra_headers={"X-Trace": "t-1"}
+    )
+    kind_value: models.MediaTypeLiteral = "audio"
+    audio: models.MediaMessageResult = await client.messages.send_media(
+        phone="1", media_type=kind_value, media_url="https://e.com/a.mp3", max_retries=1, timeout=2.5
+    )
+    trashed = await client.contacts.list(extra_query={"with_trashed": True, "limit": 5, "q2": "x", "r": 0.5})
+    await client.contacts.delete(1, extra_headers={"X-Reason": "gdpr"}, extra_query={"force": "1"})
+
     # Pages and iteration infer the item type.
     page = await client.contacts.list(per_page=100, sort="-created_at", filters={"status_id": 3})
     first: models.Contact = page.items[0]
@@ -92,10 +109,13 @@ async def every_method(client: wacr.Client) -> None:
     groups = await client.groups.list(filters={"created_at": {"between": ["2026-01-01", "2026-12-31"]}})
     statuses = await client.statuses.list()
 
-    # Metadata of any call, and typed errors.
-    info: wacr.ResponseInfo | None = account.response
-    request_id: str | None = info.request_id if info else None
-    limit: wacr.RateLimit | None = cta.response.rate_limit if cta.response else None
+    # Metadata of any call (never None on a result, a page or a page's item), and typed errors.
+    info: wacr.ResponseInfo = account.response
+    request_id: str | None = info.request_id
+    page_info: wacr.ResponseInfo = page.response
+    item_info: wacr.ResponseInfo = first.response
+    deleted_info: wacr.ResponseInfo = deleted.response
+    limit: wacr.RateLimit | None = cta.response.rate_limit
     if limit is not None:
         window: tuple[int, int, datetime | None] = (limit.limit, limit.remaining, limit.reset)
     try:
@@ -115,4 +135,4 @@ async def every_method(client: wacr.Client) -> None:
         http: int | None = error.status
     del (usage, limits, sent, again, verified, status, auth_page, notes, note, deleted, batch, batch_deleted)
     del (added, removed, template, media, interactive, message, synced, one, first, more, templates, groups)
-    del (statuses, request_id)
+    del (statuses, request_id, page_info, item_info, deleted_info, lead, video, listed, audio, trashed)

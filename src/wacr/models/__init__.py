@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from wacr.models._base import Model as Model
 from wacr.models._base import OpenEnum as OpenEnum
 from wacr.models._extra import Deleted as Deleted
+from wacr.models._literals import *  # noqa: F403  (the argument types: cheap, no model built)
+from wacr.models._literals import __all__ as _literals
 
 
 def to_wire(model: Model, *, iso_datetimes: bool = True) -> dict[str, Any]:
@@ -65,7 +67,7 @@ else:
                 if not key.startswith("_") and not key.endswith("Envelope")
             }
             namespace.update(public)  # later lookups are plain module attributes
-            namespace["__all__"] = ["Deleted", "Model", "OpenEnum", "to_wire", *public]
+            namespace["__all__"] = ["Deleted", "Model", "OpenEnum", "to_wire", *_literals, *public]
         try:
             return namespace[name]
         except KeyError:

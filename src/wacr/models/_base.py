@@ -9,7 +9,7 @@ from typing import Any
 # resolves the annotations of this base too.
 from wacr._response import ResponseInfo
 
-__all__ = ["Model", "OpenEnum"]
+__all__ = ["Model", "OpenEnum", "Result"]
 
 
 class Model:
@@ -30,6 +30,31 @@ class Model:
         ``None`` for objects built by hand or nested inside another result.
         """
         return getattr(self, "_response", None)
+
+
+class Result(Model):
+    """Base of the models that operations answer with (``Contact``, ``TextMessageResult``, ...).
+
+    Their :attr:`response` is always there on what a call returns, the items of a page included
+    (theirs is the page's), so it is typed without ``None``.
+    """
+
+    __slots__ = ()
+
+    @property
+    def response(self) -> ResponseInfo:
+        """HTTP status, headers and request id of the call that returned this object.
+
+        Raises ``AttributeError`` on an object that no call returned (built by hand, or nested
+        inside another result: read the outer result's ``response``).
+        """
+        try:
+            return self._response  # type: ignore[return-value]
+        except AttributeError:
+            raise AttributeError(
+                f"this {type(self).__name__} was not returned by a call (built by hand or nested in "
+                "another result), so it has no response"
+            ) from None
 
 
 class OpenEnum(str, enum.Enum):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import attrs
 
-from wacr.models._base import Model
+from wacr.models._base import Result
 
 __all__ = ["Deleted"]
 
 
 @attrs.define(kw_only=True)
-class Deleted(Model):
+class Deleted(Result):
     """What a delete returns: the id that was deleted and the server's message.
 
     The delete answers carry no ``data`` (the spec's ``DeletedEnvelope``); ``response`` still

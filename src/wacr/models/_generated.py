@@ -12,6 +12,7 @@ import attrs as _attrs
 
 from wacr.models._base import Model as _Model
 from wacr.models._base import OpenEnum as _OpenEnum
+from wacr.models._base import Result as _Result
 
 IdList: TypeAlias = str
 """
@@ -145,7 +146,7 @@ class Subscription(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Account(_Model):
+class Account(_Result):
     """The authenticated tenant."""
 
     id: int
@@ -175,7 +176,7 @@ class UsageEntry(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Usage(_Model):
+class Usage(_Result):
     """Usage keyed by feature."""
 
     contacts: UsageEntry | None = _attrs.field(default=None)
@@ -219,7 +220,7 @@ class PlanFeatures(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Limits(_Model):
+class Limits(_Result):
     """Plan limits and feature flags."""
 
     limits: PlanLimitSet | None = _attrs.field(default=None)
@@ -278,7 +279,7 @@ class OtpStatusRequest(_Model):
 
 
 @_attrs.define(kw_only=True)
-class OtpVerifyResult(_Model):
+class OtpVerifyResult(_Result):
     """A successful verification."""
 
     phone: str
@@ -287,7 +288,7 @@ class OtpVerifyResult(_Model):
 
 
 @_attrs.define(kw_only=True)
-class OtpStatus(_Model):
+class OtpStatus(_Result):
     """The active OTP's state; without one only `has_active_otp` (false) and `message` are present."""
 
     has_active_otp: bool
@@ -320,7 +321,7 @@ class AddCommentRequest(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Comment(_Model):
+class Comment(_Result):
     """An internal note. Only `id`, `message` and `type` are documented; the rest is assumed."""
 
     id: int
@@ -344,7 +345,7 @@ class CommentListResponse(_Model):
 
 
 @_attrs.define(kw_only=True)
-class AddCommentResult(_Model):
+class AddCommentResult(_Result):
     """Add Comment's FLAT answer: no `data`, no `meta` (documented)."""
 
     success: bool
@@ -517,7 +518,7 @@ class BatchDeleteSummary(_Model):
 
 
 @_attrs.define(kw_only=True)
-class BatchDeleteResult(_Model):
+class BatchDeleteResult(_Result):
     """Batch delete's answer (inside `data` or at the top level; the SDK reads both)."""
 
     success: bool | None = _attrs.field(default=None)
@@ -525,7 +526,7 @@ class BatchDeleteResult(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Group(_Model):
+class Group(_Result):
     """A CRM contact list."""
 
     id: int
@@ -557,7 +558,7 @@ class GroupContactsRequest(_Model):
 
 
 @_attrs.define(kw_only=True)
-class GroupContactsAdded(_Model):
+class GroupContactsAdded(_Result):
     """How many contacts joined (already-members are not counted)."""
 
     group_id: int
@@ -565,7 +566,7 @@ class GroupContactsAdded(_Model):
 
 
 @_attrs.define(kw_only=True)
-class GroupContactsRemoved(_Model):
+class GroupContactsRemoved(_Result):
     """How many contacts left (non-members are not counted)."""
 
     group_id: int
@@ -573,7 +574,7 @@ class GroupContactsRemoved(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Source(_Model):
+class Source(_Result):
     """Where contacts come from."""
 
     id: int
@@ -598,7 +599,7 @@ class UpdateSourceRequest(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Status(_Model):
+class Status(_Result):
     """A contact status."""
 
     id: int
@@ -654,7 +655,7 @@ class HeaderFormat(_OpenEnum):
 
 
 @_attrs.define(kw_only=True)
-class Template(_Model):
+class Template(_Result):
     """A WhatsApp template from the local table (synced from Meta)."""
 
     id: int
@@ -692,7 +693,7 @@ class Template(_Model):
 
 
 @_attrs.define(kw_only=True)
-class TemplateSyncResult(_Model):
+class TemplateSyncResult(_Result):
     """**Documented (upstream export):** how many templates were synced and the templates themselves."""
 
     synced_count: int | None = _attrs.field(default=None)
@@ -877,7 +878,7 @@ class SendCtaRequest(_Model):
 
 
 @_attrs.define(kw_only=True)
-class SendResult(_Model):
+class SendResult(_Result):
     """What every send answers."""
 
     message_id: str
@@ -937,7 +938,7 @@ class CtaMessageResult(SendResult):
 
 
 @_attrs.define(kw_only=True)
-class MessageSummary(_Model):
+class MessageSummary(_Result):
     """A message in the history list."""
 
     id: int
@@ -1296,7 +1297,7 @@ class MessageListEnvelope(SuccessEnvelope):
 
 
 @_attrs.define(kw_only=True)
-class OtpSendResult(_Model):
+class OtpSendResult(_Result):
     """What send-otp and resend answer. A code the caller chose is never echoed; a generated one is (`code_auto_generated` true and `code`, upstream export)."""
 
     message_id: str
@@ -1318,7 +1319,7 @@ class OtpSendResult(_Model):
 
 
 @_attrs.define(kw_only=True)
-class AuthTemplate(_Model):
+class AuthTemplate(_Result):
     """An APPROVED AUTHENTICATION template (different field names from Template)."""
 
     id: int
@@ -1335,7 +1336,7 @@ class AuthTemplate(_Model):
 
 
 @_attrs.define(kw_only=True)
-class Contact(_Model):
+class Contact(_Result):
     """A CRM contact (ContactResource). Input uses `groups` (ids); output has `group_id` (ids) and, when included, `groups` (objects)."""
 
     id: int
@@ -1371,7 +1372,7 @@ class Contact(_Model):
 
 
 @_attrs.define(kw_only=True)
-class BatchCreateResult(_Model):
+class BatchCreateResult(_Result):
     """Batch create's answer (inside `data` or at the top level; the SDK reads both)."""
 
     success: bool | None = _attrs.field(default=None)

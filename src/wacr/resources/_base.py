@@ -280,7 +280,7 @@ class Resource:
     @staticmethod
     def _with(result: M, **changes: Any) -> M:
         """A copy of a result with some fields filled in, keeping its response info."""
-        info = result.response
+        info = getattr(result, "_response", None)
         copy: M = attrs.evolve(cast(Any, result), **changes)
         if info is not None:
             object.__setattr__(copy, "_response", info)

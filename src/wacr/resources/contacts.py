@@ -13,6 +13,7 @@ from wacr.models import (
     BatchOptions,
     Contact,
     ContactType,
+    ContactTypeLiteral,
     Deleted,
 )
 from wacr.resources._base import Resource, _seq
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Contacts"]
 
-ContactTypeArg = ContactType | str
+#: A contact type: the enum or one of its documented values (a typo is a type error).
+ContactTypeArg = ContactType | ContactTypeLiteral
 
 
 class Contacts(Resource):
