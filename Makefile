@@ -6,7 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup demo test lint format typecheck contracts codegen check-codegen pytest bench docs clean
 
+# The fleet tests (tests/fleet) start their own redis-server: make sure the binary is there.
 setup: $(STAMP)
+	@sh scripts/ensure-redis.sh
 
 # Reinstall only when the dependency list changes, so `make test` stays quick.
 $(STAMP): pyproject.toml
@@ -17,7 +19,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]' && \
 	echo "Installed in $$(( $$(date +%s) - start )) s." && touch $(STAMP)
 
-demo: setup
+# The demo needs no Redis: only the package.
+demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 test: lint typecheck contracts check-codegen pytest
