@@ -34,7 +34,7 @@ async def test_every_method_sends_its_extras_after_its_own_arguments(
     op_id: str, client: wacr.Client, recorder: Recorder
 ) -> None:
     call, method, path, query, body = CASES[op_id]
-    options: dict[str, Any] = {"extra_query": _EXTRA_QUERY}
+    options: dict[str, Any] = {"extra_query": _EXTRA_QUERY, "extra_headers": {"X-Trace-Id": op_id}}
     if OPERATIONS[op_id].body is not None:
         options["extra_body"] = _EXTRA_BODY
     await call(client, **options)
@@ -42,6 +42,8 @@ async def test_every_method_sends_its_extras_after_its_own_arguments(
     assert len(recorder.requests) == 1
     assert (seen.method, seen.path) == (method, "/api/v2" + path)
     assert seen.query == query + _EXTRA_QUERY_TEXT
+    assert seen.headers["X-Trace-Id"] == op_id
+    assert seen.headers["Authorization"].startswith("Bearer ")
     if OPERATIONS[op_id].body is not None:
         assert seen.body == {**(body or {}), **_EXTRA_BODY}
     else:
@@ -141,6 +143,30 @@ async def test_an_extra_that_is_not_a_mapping_is_refused(
     assert recorder.requests == []
 
 
+_BAD_HEADERS: list[tuple[Any, Any, str]] = [
+    ("Authorization", "Bearer other", "credential"),
+    ("x-api-key", "k", "credential"),
+    ("X-A", "a\r\nX-Injected: 1", "CR, LF or NUL"),
+    ("X-A", 5, "must be a string"),
+    ("Bad Name", "v", "valid header name"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "rule"), _BAD_HEADERS, ids=[r for _, _, r in _BAD_HEADERS])
+@pytest.mark.parametrize("call", ["send", "list"])
+async def test_a_bad_extra_header_is_refused_by_name_before_any_io(
+    name: Any, value: Any, rule: str, call: str, client: wacr.Client, recorder: Recorder
+) -> None:
+    with pytest.raises(wacr.ValidationError) as caught:
+        if call == "send":
+            await client.messages.send_text(phone="+201000000000", message="hi", extra_headers={name: value})
+        else:
+            client.contacts.list(extra_headers={name: value})  # refused by the call, not the first page
+    assert list(caught.value.errors) == [f"extra_headers.{name}"]
+    assert rule in caught.value.errors[f"extra_headers.{name}"][0]
+    assert recorder.requests == []
+
+
 async def test_a_list_refuses_an_extra_page(client: wacr.Client, recorder: Recorder) -> None:
     with pytest.raises(wacr.ValidationError) as caught:
         client.contacts.list(extra_query={"page": 2})
@@ -208,8 +234,12 @@ async def three_pages() -> AsyncIterator[tuple[str, list[web.Request]]]:
 async def test_a_list_sends_its_extras_on_every_page(three_pages: tuple[str, list[web.Request]]) -> None:
     base_url, seen = three_pages
     async with wacr.Client("t", base_url=base_url, max_retries=0) as client:
-        ids = [c.id async for c in client.contacts.list(per_page=1, extra_query={"with_trashed": True})]
+        listing = client.contacts.list(
+            per_page=1, extra_query={"with_trashed": True}, extra_headers={"X-Tenant": "t-9"}
+        )
+        ids = [c.id async for c in listing]
     assert ids == [1, 2, 3]
+    assert [r.headers["X-Tenant"] for r in seen] == ["t-9"] * 3
     assert [list(r.query.items()) for r in seen] == [
         [("page", str(n)), ("per_page", "1"), ("with_trashed", "true")] for n in (1, 2, 3)
     ]

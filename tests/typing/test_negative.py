@@ -63,11 +63,11 @@ def test_both_checkers_report_each_mistake_and_nothing_else(tmp_path: Path) -> N
         if diagnostic["severity"] != "error":
             continue
         assert Path(diagnostic["file"]).name == copy.name, f"user_code.py is rejected: {diagnostic}"
-        line = diagnostic["range"]["start"]["line"] + 1
-        pyright_found.setdefault(line, set()).add(diagnostic.get("rule", "?"))
+        at: int = diagnostic["range"]["start"]["line"] + 1
+        pyright_found.setdefault(at, set()).add(diagnostic.get("rule", "?"))
 
-    for line, (code, rule) in sorted(marks.items()):
-        assert code in mypy_found.get(line, set()), (line, code, mypy_found.get(line))
-        assert rule in pyright_found.get(line, set()), (line, rule, pyright_found.get(line))
+    for number, (code, rule) in sorted(marks.items()):
+        assert code in mypy_found.get(number, set()), (number, code, mypy_found.get(number))
+        assert rule in pyright_found.get(number, set()), (number, rule, pyright_found.get(number))
     assert set(mypy_found) == set(marks), "mypy reports lines with no expected error"
     assert set(pyright_found) == set(marks), "pyright reports lines with no expected error"

@@ -16,6 +16,7 @@ import attrs
 import orjson
 
 from wacr import _convert, _envelope
+from wacr._headers import header_problems
 from wacr._operations import OPERATIONS
 from wacr._pagination import Page, Paginator, page_from_envelope
 from wacr._query import build_query
@@ -213,6 +214,8 @@ class Resource:
             url,
             params=params,
             json=payload,
+            headers=extra.headers if extra is not None else None,
+            operation=op_id,
             max_retries=options.get("max_retries"),
             timeout=options.get("timeout"),
         )
@@ -243,6 +246,11 @@ class Resource:
                 # The paginator numbers the pages itself: an extra `page` would be replaced.
                 raise ValidationError(errors={"extra_query.page": ["use the page argument of a list"]})
             params = extra.params(params)
+            if extra.headers:  # checked now, before any I/O, as the other arguments are
+                problems = header_problems(extra.headers, "extra_headers")
+                if problems:
+                    raise ValidationError("invalid extra headers", errors=problems)
+        headers = extra.headers if extra is not None else None
         max_retries, timeout = options.get("max_retries"), options.get("timeout")
         first = args.get("page") or 1
         page_schema = op.query.get("page")
@@ -265,7 +273,13 @@ class Resource:
                 check_value(page_schema, page, "page", errors)
                 raise ValidationError(errors=errors)
             raw = await transport.request(
-                op.method, url, params=query, max_retries=max_retries, timeout=timeout
+                op.method,
+                url,
+                params=query,
+                headers=headers,
+                operation=op_id,
+                max_retries=max_retries,
+                timeout=timeout,
             )
             try:
                 return page_from_envelope(
