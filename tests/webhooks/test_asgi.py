@@ -4,9 +4,12 @@ and run on its own with the lifespan protocol (handlers drained, then cancelled,
 from __future__ import annotations
 
 import asyncio
+from collections.abc import MutableMapping
+from typing import Any
 
 import aiohttp
 import orjson
+import pytest
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
@@ -82,3 +85,20 @@ async def test_run_on_its_own_it_drains_then_cancels_handlers_at_shutdown() -> N
         await asyncio.wait_for(started.wait(), 5)
     assert sorted(outcome) == ["quick done", "stuck cancelled"]
     assert router.pending == 0
+
+
+async def test_other_scopes_a_websocket_is_closed_and_an_unknown_one_refused() -> None:
+    router = webhooks.Router()
+    sent: list[MutableMapping[str, Any]] = []
+    inbox: list[MutableMapping[str, Any]] = [{"type": "websocket.connect"}]
+
+    async def receive() -> MutableMapping[str, Any]:
+        return inbox.pop(0)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    await router.asgi({"type": "websocket", "path": "/"}, receive, send)
+    assert sent == [{"type": "websocket.close", "code": 1008}]
+    with pytest.raises(ValueError, match="'telepathy'"):
+        await router.asgi({"type": "telepathy"}, receive, send)
