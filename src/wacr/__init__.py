@@ -18,13 +18,16 @@ from wacr._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and IDEs see: the real objects
     from wacr import models
+    from wacr._api_response import APIResponse
     from wacr._client import Client
     from wacr._constants import RASL, WACR
+    from wacr._hooks import HookEvent
     from wacr._pagination import (
         AsyncPager,
         Page,
         Paginator,
     )
+    from wacr._ratelimit import RateLimiter
     from wacr._response import (
         RateLimit,
         ResponseInfo,
@@ -68,6 +71,9 @@ _HOMES: dict[str, str] = {
     "RASL": "wacr._constants",
     "WACR": "wacr._constants",
     "Client": "wacr._client",
+    "APIResponse": "wacr._api_response",
+    "HookEvent": "wacr._hooks",
+    "RateLimiter": "wacr._ratelimit",
     "AsyncPager": "wacr._pagination",
     "Page": "wacr._pagination",
     "Paginator": "wacr._pagination",
@@ -109,6 +115,7 @@ __all__ = [
     "WACR",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APITimeoutError",
     "AsyncPager",
     "AuthenticationError",
@@ -119,6 +126,7 @@ __all__ = [
     "Deleted",
     "FeatureLimitExceededError",
     "FeatureNotAvailableError",
+    "HookEvent",
     "InsufficientScopeError",
     "InternalServerError",
     "InvalidCodeError",
@@ -134,6 +142,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RateLimiter",
     "ResponseInfo",
     "ResponseTooLargeError",
     "ServerError",

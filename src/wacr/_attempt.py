@@ -6,13 +6,23 @@ keeps aiohttp from sending a request twice (:func:`send_once`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
+import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from wacr.errors import IDEMPOTENT_METHODS, APIConnectionError, APITimeoutError, Redactor, WacrError
+from wacr._response import ResponseInfo
+from wacr.errors import (
+    IDEMPOTENT_METHODS,
+    APIConnectionError,
+    APITimeoutError,
+    Redactor,
+    ResponseTooLargeError,
+    WacrError,
+)
 
 __all__ = [
     "DROPPED_KIND",
@@ -24,11 +34,17 @@ __all__ = [
     "Failed",
     "NotResent",
     "Params",
+    "RawResult",
     "forget_request_headers",
+    "log_attempt",
     "network_failure",
+    "read_capped",
     "send_once",
     "session_middlewares",
 ]
+
+_log = logging.getLogger("wacr")
+_DEBUG = logging.DEBUG
 
 Params = Mapping[str, str] | list[tuple[str, str]]
 
@@ -91,6 +107,25 @@ def session_middlewares(session: aiohttp.ClientSession | None) -> tuple[Any, ...
     public reader of a session's middlewares: the attribute is read once, defensively)."""
     theirs: Sequence[Any] = getattr(session, "_middlewares", None) or () if session is not None else ()
     return (send_once, *theirs)
+
+
+@attrs.define(slots=True, repr=False)
+class RawResult:
+    """A successful (2xx) response, read and parsed once (treat it as read-only)."""
+
+    #: HTTP status code.
+    status: int
+    #: Response headers (read-only, case-insensitive).
+    headers: Mapping[str, str]
+    #: The raw body.
+    body: bytes
+    #: The body parsed as JSON (``None`` for an empty body).
+    envelope: dict[str, Any] | list[Any] | None
+    #: Status, headers, request id, timing: what models expose as ``.response`` (always there).
+    info: ResponseInfo
+
+    def __repr__(self) -> str:
+        return f"RawResult(status={self.status}, info={self.info!r})"
 
 
 class Call:
@@ -199,3 +234,57 @@ def network_failure(call: Call, exc: BaseException, redactor: Redactor) -> Faile
     if not_sent:
         return Failed(call, error, NOT_SENT_KIND)
     return Failed(call, error, DROPPED_KIND if isinstance(exc, _DROPPED) else OTHER_KIND)
+
+
+async def read_capped(
+    resp: aiohttp.ClientResponse, call: Call, headers: Mapping[str, str], limit: int
+) -> bytes:
+    """Read a body in chunks, counting bytes after decompression, and stop (closing the
+    connection) once there are more than ``limit`` (the client's ``max_response_size``)."""
+    length = resp.content_length
+    chunks: list[bytes] = []
+    size = 0
+    if length is None or length <= limit or "Content-Encoding" in headers:
+        async for chunk in resp.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                break
+            chunks.append(chunk)
+        else:
+            return b"".join(chunks)
+    # Over the cap (told by Content-Length, or counted): refuse without reading the rest.
+    chunks.clear()
+    resp.close()
+    raise ResponseTooLargeError(
+        f"the response body is larger than max_response_size ({limit} bytes"
+        + ("" if length is None or "Content-Encoding" in headers else f"; Content-Length says {length}")
+        + "); raise Client(max_response_size=...) if such an answer is expected",
+        limit=limit,
+        status=resp.status,
+        request_id=headers.get("X-Request-Id"),
+        method=call.method,
+        url=call.url,
+    )
+
+
+def log_attempt(
+    redactor: Redactor, call: Call, outcome: int | str, elapsed: float, request_id: str | None
+) -> None:
+    """One debug line per attempt (never a body; the token masked in what is shown)."""
+    if _log.isEnabledFor(_DEBUG):
+        path = call.path
+        if redactor.found(path):
+            path = redactor.text(path)
+        if request_id is not None:
+            request_id = redactor.text(request_id)
+        _log.debug(
+            "%s %s -> %s in %.1f ms (attempt %d/%d, request_id=%s, operation=%s)",
+            call.method,
+            path,
+            outcome,
+            elapsed * 1000,
+            call.attempt,
+            call.max_retries + 1,
+            request_id,
+            call.operation,
+        )

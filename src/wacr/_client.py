@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 
+from wacr._api_response import APIResponse, send_raw
 from wacr._constants import RASL, WACR
+from wacr._logging import configure_from_env
 from wacr._transport import DEFAULT_MAX_RESPONSE_SIZE, Settings, Transport
 from wacr._version import __version__
 from wacr.resources import (
@@ -24,7 +28,12 @@ from wacr.resources import (
 
 __all__ = ["RASL", "WACR", "Client"]
 
+if TYPE_CHECKING:
+    from wacr._hooks import HookEvent
+    from wacr._ratelimit import Limiter
+
 USER_AGENT = f"wacr/{__version__}"
+configure_from_env()  # WACR_LOG, once
 
 
 class Client:
@@ -48,7 +57,26 @@ class Client:
     ``max_response_size`` caps a response body, in bytes after decompression (default 32 MiB,
     far above any answer of this API): a larger one raises :class:`wacr.ResponseTooLargeError`
     without being held in memory. Every method also takes ``max_retries=`` and ``timeout=`` for
-    that one call.
+    that one call. ``connect_timeout`` (default 10 s, at most nine tenths of ``timeout``) bounds
+    getting a connection, a free one from the pool included: a call that timed out there was
+    never sent, so even a POST is retried.
+
+    Networking: with ``trust_env`` (the default) ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY``
+    decide the proxy of the base URL, read when the session is created; ``proxy`` names one
+    explicitly (``"http://user:pass@proxy:3128"``: the credentials are never shown in a repr, an
+    error or a log). ``default_headers`` go on every request (a
+    :class:`~wacr.ConfigurationError` if one is ``Authorization`` or ``X-API-Key``, or malformed).
+    ``event_hooks`` maps ``"request"``, ``"response"`` and ``"retry"`` to lists of sync or async
+    callables, each called with a :class:`wacr.HookEvent` once per attempt (once per retry),
+    in order; a hook that raises is logged and the call goes on. ``rate_limit`` takes a
+    :class:`wacr.RateLimiter` (or any ``wacr._ratelimit.Limiter``, e.g. a shared Redis one):
+    every attempt waits for it first (within the call's ``timeout``) and every answer's
+    ``X-RateLimit-*`` figures are given back to it.
+
+    With a ``session`` of yours: ``timeout``, ``connect_timeout``, ``proxy``,
+    ``default_headers``, the hooks, the limiter and the retry policy apply to wacr's requests;
+    ``connection_limit`` and ``trust_env`` do not (the session's own pool and ``trust_env``
+    decide; aiohttp then looks the environment's proxy up on every request).
 
     A token with a control character (CR, LF, tab, any C0 or C1 control) cannot go in an HTTP
     header and raises :class:`wacr.ConfigurationError` here. wacr's retry policy is the only one,
@@ -82,6 +110,13 @@ class Client:
         session: aiohttp.ClientSession | None = None,
         connection_limit: int = 100,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        connect_timeout: float = 10.0,
+        trust_env: bool = True,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        event_hooks: Mapping[Literal["request", "response", "retry"], Sequence[Callable[[HookEvent], Any]]]
+        | None = None,
+        rate_limit: Limiter | None = None,
     ) -> None:
         # Every setting is checked once, by Settings (a ConfigurationError naming it).
         settings = Settings(
@@ -93,8 +128,12 @@ class Client:
             connection_limit=connection_limit,
             user_agent=USER_AGENT,
             max_response_size=max_response_size,
+            connect_timeout=connect_timeout,
+            trust_env=trust_env,
+            proxy=proxy,
+            default_headers=default_headers,
         )
-        self._transport = Transport(settings, session=session)
+        self._transport = Transport(settings, session=session, event_hooks=event_hooks, rate_limit=rate_limit)
         #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
         self.base_url = self._transport.base_url
         #: The tenant's account, usage and plan limits.
@@ -119,6 +158,38 @@ class Client:
     def __repr__(self) -> str:
         # Never the token.
         return f"<wacr.Client base_url={self.base_url!r}>"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int | float | bool] | Sequence[tuple[str, str]] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Coroutine[Any, Any, APIResponse]:
+        """Make any call through the client's pipeline (auth, retries by method, typed errors,
+        the size cap, hooks, limiter): ``await client.request("GET", "/contacts", params=...)``.
+
+        ``path`` is relative to the base URL (``"/contacts/7"``); an absolute URL, ``//host``,
+        a query or fragment in it, or a ``.``/``..`` segment is a :class:`~wacr.ValidationError`
+        naming ``path`` (the token is never sent anywhere else). ``json`` is any JSON value,
+        sent as the body; ``headers`` are extra headers (never ``Authorization``/``X-API-Key``).
+        Returns a :class:`wacr.APIResponse`; checks run before anything is sent.
+        """
+        result: Coroutine[Any, Any, APIResponse] = send_raw(
+            self._transport,
+            method,
+            path,
+            params=params,
+            json=json,
+            headers=headers,
+            max_retries=max_retries,
+            timeout=timeout,
+        )
+        return result
 
     async def aclose(self) -> None:
         """Close the session the client created (a session passed in is left open)."""

@@ -1,13 +1,15 @@
 """A client's settings, each rule checked once, here (:class:`Settings`): the token, the base
-URL, timeouts, retries, connection limits and the response cap."""
+URL, timeouts, retries, connection limits, the response cap, the proxy and default headers."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 import attrs
 from yarl import URL
 
+from wacr._headers import header_problems
 from wacr.errors import ConfigurationError
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Settings", "check_max_retries", "check_timeout"]
@@ -81,6 +83,34 @@ def _check_base_url(base_url: object) -> str:
     return base_url.rstrip("/")
 
 
+def _check_proxy(proxy: object) -> str | None:
+    """An http(s) proxy URL (credentials in it allowed, never shown), or None."""
+    if proxy is None:
+        return None
+    shown = "a URL (not shown: it may hold credentials)"
+    if not isinstance(proxy, str):
+        raise ConfigurationError(f"proxy must be an http(s) URL string, got {type(proxy).__name__}")
+    try:
+        parsed = URL(proxy)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"proxy must be an http(s) URL, got {shown} that does not parse") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"proxy must be an absolute http(s) URL, got {shown} that is not")
+    return proxy
+
+
+def _check_default_headers(headers: object) -> dict[str, str]:
+    if headers is None:
+        return {}
+    problems = header_problems(headers, "default_headers")
+    if problems:
+        field, rules = next(iter(problems.items()))
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigurationError(f"{field} {'; '.join(rules)}{more}")
+    assert isinstance(headers, Mapping)
+    return dict(headers)
+
+
 def _check_token_setting(token: object) -> str:
     if token is None or (isinstance(token, str) and not token.strip()):
         raise ConfigurationError(
@@ -126,6 +156,15 @@ class Settings:
     backoff_cap: float
     #: The largest response body accepted, in bytes after decompression.
     max_response_size: int
+    #: Seconds to get a connection (from the pool, or a new one), at most nine tenths of
+    #: ``timeout`` so that a call that never got one is known not to have been sent.
+    connect_timeout: float
+    #: Whether ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` (and ``~/.netrc`` for the proxy) apply.
+    trust_env: bool
+    #: The proxy URL (it may hold credentials: never shown), or None.
+    proxy: str | None
+    #: Headers added to every request (never ``Authorization`` / ``X-API-Key``).
+    default_headers: Mapping[str, str]
 
     def __init__(
         self,
@@ -141,9 +180,15 @@ class Settings:
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        connect_timeout: float = 10.0,
+        trust_env: bool = True,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         if user_agent is not None and not isinstance(user_agent, str):
             raise ConfigurationError(f"user_agent must be a string, got {user_agent!r}")
+        if not isinstance(trust_env, bool):
+            raise ConfigurationError(f"trust_env must be True or False, got {trust_env!r}")
         self.__attrs_init__(
             token=_check_token_setting(token),
             base_url=_check_base_url(base_url),
@@ -156,6 +201,12 @@ class Settings:
             backoff_base=_number("backoff_base", backoff_base, "a number of seconds >= 0"),
             backoff_cap=_number("backoff_cap", backoff_cap, "a number of seconds >= 0"),
             max_response_size=_max_response_size(max_response_size),
+            connect_timeout=_number(
+                "connect_timeout", connect_timeout, "a positive number of seconds", above=0
+            ),
+            trust_env=trust_env,
+            proxy=_check_proxy(proxy),
+            default_headers=_check_default_headers(default_headers),
         )
 
     def __repr__(self) -> str:

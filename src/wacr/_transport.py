@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import platform
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import aiohttp
-import attrs
 import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from wacr._around import Around, check_limiter, limiter_key
 from wacr._attempt import (
     NETWORK,
     STATUS_KIND,
@@ -33,21 +32,25 @@ from wacr._attempt import (
     Failed,
     NotResent,
     Params,
+    RawResult,
+    log_attempt,
     network_failure,
+    read_capped,
     session_middlewares,
 )
 from wacr._envelope import error_from_response, invalid, success_parts
 from wacr._headers import header_problems, merge_headers
-from wacr._response import ResponseInfo, new_response_info
+from wacr._hooks import CallObserver, HookEvent, Hooks
+from wacr._network import client_timeout, default_user_agent, env_proxy, explicit_proxy, new_session
+from wacr._response import new_response_info
 from wacr._retry import RetryPolicy
 from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retries, check_timeout
-from wacr._version import __version__
+from wacr._url import MAX_URL_LENGTH, QUERY_SURE, check_url_length, query_chars
 from wacr.errors import (
     IDEMPOTENT_METHODS,
     APIError,
     ConfigurationError,
     Redactor,
-    ResponseTooLargeError,
     ServerError,
     ValidationError,
     WacrError,
@@ -65,44 +68,6 @@ __all__ = [
 _log = logging.getLogger("wacr")
 _DEBUG = logging.DEBUG
 
-#: The longest request target (path and encoded query) wacr sends: servers refuse longer ones
-#: (Apache's LimitRequestLine is 8190 bytes and nginx's request-line buffer 8 KiB, both counting
-#: the method and the protocol too), so a longer URL is refused before sending.
-MAX_URL_LENGTH = 8000
-# Below this many characters of query, the encoded query cannot exceed the bound (one character
-# encodes to at most 12: four UTF-8 bytes of three characters each), so it is not measured.
-_QUERY_SURE = 600
-_EMPTY_URL = URL("http://localhost/")
-
-
-@attrs.define(slots=True, repr=False)
-class RawResult:
-    """A successful (2xx) response, read and parsed once (treat it as read-only)."""
-
-    #: HTTP status code.
-    status: int
-    #: Response headers (read-only, case-insensitive).
-    headers: Mapping[str, str]
-    #: The raw body.
-    body: bytes
-    #: The body parsed as JSON (``None`` for an empty body).
-    envelope: dict[str, Any] | list[Any] | None
-    #: Status, headers, request id, timing: what models expose as ``.response`` (always there).
-    info: ResponseInfo
-
-    def __repr__(self) -> str:
-        return f"RawResult(status={self.status}, info={self.info!r})"
-
-
-def _default_user_agent() -> str:
-    return f"wacr-python/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
-
-
-def _query_chars(params: Params) -> int:
-    """The query's length before encoding (what ``request`` compares with ``_QUERY_SURE``)."""
-    items = params.items() if isinstance(params, Mapping) else params
-    return sum(len(key) + len(value) + 2 for key, value in items)
-
 
 class Transport:
     """Sends API requests: one pooled aiohttp session, auth, timeouts, retries, typed errors.
@@ -118,9 +83,13 @@ class Transport:
         /,
         *,
         session: aiohttp.ClientSession | None = None,
+        event_hooks: object = None,
+        rate_limit: object = None,
         **options: Any,
     ) -> None:
-        """Run on ``settings``, or on a :class:`Settings` built from ``options`` (its keywords)."""
+        """Run on ``settings``, or on a :class:`Settings` built from ``options`` (its keywords).
+
+        ``event_hooks`` and ``rate_limit`` are checked here (see :mod:`wacr._around`)."""
         if settings is None:
             settings = Settings(**options)
         elif options:
@@ -147,15 +116,47 @@ class Transport:
         base_headers = {
             "Authorization": f"Bearer {settings.token}",
             "Accept": "application/json",
-            "User-Agent": settings.user_agent or _default_user_agent(),
+            "User-Agent": settings.user_agent or default_user_agent(),
         }
+        base_headers.update(settings.default_headers)  # checked: never a credential
         self._headers = CIMultiDictProxy(CIMultiDict(base_headers))
         self._json_headers = CIMultiDictProxy(
             CIMultiDict({**base_headers, "Content-Type": "application/json"})
         )
-        self._client_timeout = aiohttp.ClientTimeout(total=self.timeout)
-        # Built once per transport (not per call): each call runs its attempts in it.
-        self._with_retries = self._policy.wrap(self._attempt)
+        self._client_timeout = client_timeout(self.timeout, settings.connect_timeout)
+        self._proxy, self._proxy_auth = explicit_proxy(settings.proxy)
+        self._limiter = check_limiter(rate_limit)
+        self._hooks = Hooks.check(event_hooks, self._redactor)
+        self._observers: tuple[CallObserver, ...] = ()
+        self._around: Around | None = None
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Build the attempt loop once per transport (not per call): bare when there is no
+        limiter, hook or observer, else with :class:`~wacr._around.Around` around each attempt."""
+        hooks, limiter = self._hooks, self._limiter
+        if hooks is None and limiter is None and not self._observers:
+            self._around = None
+            self._with_retries = self._policy.wrap(self._attempt)
+            return
+        key = limiter_key(self.base_url, self.settings.token) if limiter is not None else ""
+        around = self._around = Around(
+            self._redactor, key, limiter=limiter, hooks=hooks, observers=self._observers
+        )
+        inner = self._attempt
+
+        async def attempt(call: Call) -> RawResult:
+            return await around.attempt(call, inner)
+
+        on_retry = around.on_retry if hooks is not None and hooks.retry else None
+        self._with_retries = self._policy.wrap(attempt, on_retry)
+
+    def observe(self, observer: CallObserver, **hooks: Sequence[Callable[[HookEvent], Any]]) -> None:
+        """Add a call observer and hooks run after the client's own (how :mod:`wacr.otel`
+        instruments a client); takes effect for the calls made from now on."""
+        self._hooks = (self._hooks or Hooks(self._redactor)).plus(**hooks)
+        self._observers = (*self._observers, observer)
+        self._rebuild()
 
     def __repr__(self) -> str:
         return (
@@ -198,8 +199,8 @@ class Transport:
         Returns the coroutine that makes the call: ``await transport.request(...)``.
         """
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
-        if params and self._base_path_length + len(path) + _query_chars(params) > _QUERY_SURE:
-            self._check_url_length(path, params)
+        if params and self._base_path_length + len(path) + query_chars(params) > QUERY_SURE:
+            check_url_length(self._base_path_length, path, params)
         base = self._json_headers if json is not None else self._headers
         if headers:
             problems = header_problems(headers, "extra_headers")
@@ -213,10 +214,15 @@ class Transport:
             params,
             json,
             base,
-            self._client_timeout if timeout is None else aiohttp.ClientTimeout(total=check_timeout(timeout)),
+            self._client_timeout
+            if timeout is None
+            else client_timeout(check_timeout(timeout), self.settings.connect_timeout),
             retries,
             operation,
         )
+        if self._observers:
+            assert self._around is not None
+            return self._around.observed(call, self._send(call))
         return self._send(call)
 
     async def _send(self, call: Call) -> RawResult:
@@ -228,28 +234,6 @@ class Transport:
         # Raised outside the except block, so that the error does not chain the wrapper (which
         # holds the call, and with it the Authorization header).
         raise error
-
-    def _check_url_length(self, path: str, params: Params) -> None:
-        """Refuse, before sending, a request whose path and encoded query exceed MAX_URL_LENGTH,
-        naming the longest query parameter."""
-        pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
-        # Encoded as aiohttp will (yarl), one pair at a time to find the longest.
-        encoded = [_EMPTY_URL.with_query([pair]).raw_query_string for pair in pairs]
-        total = self._base_path_length + len(path) + 1 + sum(len(e) for e in encoded) + len(encoded) - 1
-        if total <= MAX_URL_LENGTH:
-            return
-        longest = max(range(len(pairs)), key=lambda n: len(encoded[n]))
-        name = pairs[longest][0]
-        raise ValidationError(
-            f"the request URL would be {total} characters long, above the {MAX_URL_LENGTH} that "
-            "servers accept",
-            errors={
-                name: [
-                    f"too long: {len(encoded[longest])} characters once encoded, in a URL of {total} "
-                    f"(at most {MAX_URL_LENGTH})"
-                ]
-            },
-        )
 
     def scrub(self, error: BaseException) -> None:
         """Mask the token in an error built from an answer after the transport returned it
@@ -276,14 +260,10 @@ class Transport:
                 # Created in another (likely closed) loop: unusable here. Mark it closed
                 # so it does not warn when collected, and start over in this loop.
                 session.detach()
-            session = self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=self.settings.connection_limit,
-                    limit_per_host=self.settings.connection_limit_per_host,
-                ),
-                timeout=self._client_timeout,
-            )
+            session = self._session = new_session(self.settings, self._client_timeout)
             self._session_loop = loop
+            if self.settings.proxy is None and self.settings.trust_env:
+                self._proxy, self._proxy_auth = env_proxy(self.base_url)
         return session
 
     async def _attempt(self, call: Call) -> RawResult:
@@ -311,6 +291,8 @@ class Transport:
                     timeout=call.timeout,
                     allow_redirects=False,  # a redirect would turn a POST into a GET
                     middlewares=self._middlewares,
+                    proxy=self._proxy,
+                    proxy_auth=self._proxy_auth,
                 ) as resp:
                     status = resp.status
                     headers: Mapping[str, str] = resp.headers
@@ -322,7 +304,7 @@ class Transport:
                     ):
                         body = await resp.read()  # no more than Content-Length
                     else:
-                        body = await self._read_capped(resp, call, headers)
+                        body = await read_capped(resp, call, headers, self.max_response_size)
             except NETWORK as exc:
                 dropped = exc.error if exc.__class__ is NotResent else exc
             except RuntimeError as exc:
@@ -332,13 +314,13 @@ class Transport:
             elapsed = time.perf_counter() - started
             if dropped is not None:
                 # Raised outside the except block, so that only the original error is chained.
-                self._log_attempt(call, type(dropped).__name__, elapsed, None)
+                log_attempt(self._redactor, call, type(dropped).__name__, elapsed, None)
                 raise network_failure(call, dropped, self._redactor)
 
             redactor = self._redactor
             if not 200 <= status < 300:
                 error = error_from_response(status, headers, body, method=call.method, url=call.url)
-                self._log_attempt(call, status, elapsed, error.request_id)
+                log_attempt(self._redactor, call, status, elapsed, error.request_id)
                 if status >= 500 and not call.idempotent:
                     error.may_have_been_processed = True  # the server may have done the work
                 self._redactor.scrub(error)
@@ -359,7 +341,7 @@ class Transport:
                     # Raised outside the except block, so the decoder's error (it holds the whole
                     # body) is not chained.
                     request_id = headers.get("X-Request-Id")
-                    self._log_attempt(call, status, elapsed, request_id)
+                    log_attempt(self._redactor, call, status, elapsed, request_id)
                     raise invalid(
                         f"the response body is not valid JSON ({problem})",
                         status=status,
@@ -380,7 +362,7 @@ class Transport:
                         # A 2xx whose code is a server failure, or one wacr does not know: the
                         # server may have done the work.
                         error.may_have_been_processed = True
-                    self._log_attempt(call, status, elapsed, error.request_id)
+                    log_attempt(self._redactor, call, status, elapsed, error.request_id)
                     raise error
                 meta, message, request_id = success_parts(envelope)
             if request_id is None:
@@ -389,7 +371,7 @@ class Transport:
             if request_id is not None and redactor.found(request_id):
                 request_id = redactor.text(request_id)
             if _log.isEnabledFor(_DEBUG):
-                self._log_attempt(call, status, elapsed, request_id)
+                log_attempt(self._redactor, call, status, elapsed, request_id)
             # Positional, in ResponseInfo's field order (status, headers, request_id, message, meta,
             # method, url, elapsed, attempts).
             info = new_response_info(
@@ -399,52 +381,3 @@ class Transport:
         except WacrError as error:
             self._redactor.scrub(error)
             raise
-
-    async def _read_capped(
-        self, resp: aiohttp.ClientResponse, call: Call, headers: Mapping[str, str]
-    ) -> bytes:
-        """Read a body in chunks, counting bytes after decompression, and stop (closing the
-        connection) once there are more than ``max_response_size``."""
-        limit = self.max_response_size
-        length = resp.content_length
-        chunks: list[bytes] = []
-        size = 0
-        if length is None or length <= limit or "Content-Encoding" in headers:
-            async for chunk in resp.content.iter_any():
-                size += len(chunk)
-                if size > limit:
-                    break
-                chunks.append(chunk)
-            else:
-                return b"".join(chunks)
-        # Over the cap (told by Content-Length, or counted): refuse without reading the rest.
-        chunks.clear()
-        resp.close()
-        status = resp.status
-        raise ResponseTooLargeError(
-            f"the response body is larger than max_response_size ({limit} bytes"
-            + ("" if length is None or "Content-Encoding" in headers else f"; Content-Length says {length}")
-            + "); raise Client(max_response_size=...) if such an answer is expected",
-            limit=limit,
-            status=status,
-            request_id=headers.get("X-Request-Id"),
-            method=call.method,
-            url=call.url,
-        )
-
-    # -- logging ------------------------------------------------------------------------------
-
-    def _log_attempt(self, call: Call, outcome: int | str, elapsed: float, request_id: str | None) -> None:
-        if _log.isEnabledFor(_DEBUG):
-            if request_id is not None:
-                request_id = self._redactor.text(request_id)
-            _log.debug(
-                "%s %s -> %s in %.1f ms (attempt %d/%d, request_id=%s)",
-                call.method,
-                call.path,
-                outcome,
-                elapsed * 1000,
-                call.attempt,
-                call.max_retries + 1,
-                request_id,
-            )
