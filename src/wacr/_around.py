@@ -35,6 +35,10 @@ R = TypeVar("R")
 
 def check_limiter(limiter: object) -> Limiter | None:
     """``rate_limit`` as given to ``Client``: None or a :class:`wacr._ratelimit.Limiter`."""
+    if isinstance(limiter, type):
+        raise ConfigurationError(
+            f"rate_limit must be a wacr.RateLimiter instance, got the class {limiter.__name__}: call it"
+        )
     if limiter is None or isinstance(limiter, Limiter):
         return limiter
     raise ConfigurationError(

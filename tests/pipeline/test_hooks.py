@@ -176,7 +176,7 @@ async def test_the_url_a_hook_sees_holds_no_secret(api: Scripted, make_transport
 @pytest.mark.parametrize(
     ("hooks", "message"),
     [
-        ({"requests": []}, "event_hooks['requests']: unknown hook kind"),
+        ({"requests": []}, r"event_hooks\['requests'\]: unknown hook kind"),
         ({"request": print}, r"event_hooks\['request'\] must be a list of callables"),
         ({"response": [print, 3]}, r"event_hooks\['response'\]\[1\] must be callable, got int"),
         ({"retry": "print"}, r"event_hooks\['retry'\] must be a list"),
