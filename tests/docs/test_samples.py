@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from aiohttp import web
 
 import wacr
 from tests.docs.samples import PYTHON, ROOT, SHELL, SOURCES, Sample, fence_count, samples_of, shell_commands
+from tests.fleet.conftest import RedisServer
 from wacr import webhooks
 from wacr.testing import Emulator
 
@@ -82,9 +84,27 @@ def emulator(wacr_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterat
     wacr_emulator.clear_webhooks()
 
 
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on a free loopback port, for the pages whose samples read REDIS_URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing: run scripts/ensure-redis.sh (make setup does)")
+    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.kill()
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_samples_of_a_page_run(page: Path, emulator: Emulator) -> None:
+def test_the_samples_of_a_page_run(
+    page: Path, emulator: Emulator, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The page's runnable samples, top to bottom: scripts alone, client blocks in one namespace."""
+    if "REDIS_URL" in page.read_text(encoding="utf-8"):
+        monkeypatch.setenv("REDIS_URL", request.getfixturevalue("redis_url"))
     samples = [s for s in samples_of(page) if s.mode in RUNNABLE]
     with asyncio.Runner() as runner:
         namespace: dict[str, Any] = {}
