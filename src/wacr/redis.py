@@ -26,7 +26,7 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 try:
@@ -54,10 +54,13 @@ _UNPACED: Final = 1e9
 # How long a budget's state outlives its last use (it holds the learned limit).
 _BUDGET_TTL_MS: Final = 3_600_000
 
-# The GCRA with a burst of one, on Redis's clock. KEYS[1] the budget's hash (tat: the theoretical
-# arrival time, iv: the learned interval, both in microseconds); ARGV[1] the configured interval
-# (0: none). Returns 0 when the call may go (its slot taken), else the microseconds to wait.
-# Numbers are written with %.0f: Lua's tostring keeps only 14 digits.
+# The GCRA with a burst of one, on Redis's clock, by reservation: the caller is given the next
+# free slot and sleeps until it, so the fleet is served in the order it asked. KEYS[1] the
+# budget's hash (tat: the theoretical arrival time, iv: the learned interval, in microseconds);
+# ARGV[1] the configured interval (0: none; with none learned either the call goes unpaced and
+# is counted in 'free'). Returns {microseconds to wait, the new tat, the slot}: the last two let
+# a caller cancelled while it waits give the slot back. Numbers are written with %.0f: Lua's
+# tostring keeps only 14 digits.
 _ACQUIRE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -65,33 +68,47 @@ local state = redis.call('HMGET', KEYS[1], 'tat', 'iv')
 local iv = tonumber(ARGV[1])
 local learned = tonumber(state[2])
 if learned and learned > iv then iv = learned end
-if iv <= 0 then return 0 end
-local tat = tonumber(state[1]) or 0
-if tat > now then return math.floor(tat - now) + 1 end
-redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', now + iv))
+if iv <= 0 then
+  redis.call('HINCRBY', KEYS[1], 'free', 1)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {0, '', ''}
+end
+local slot = tonumber(state[1]) or 0
+if slot < now then slot = now end
+local tat = string.format('%.0f', slot + iv)
+redis.call('HSET', KEYS[1], 'tat', tat)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {math.floor(slot - now), tat, string.format('%.0f', slot)}
+"""
+
+# A cancelled waiter's slot back, if no later one was reserved since (else it stays unused).
+_GIVE_BACK: Final = """
+if redis.call('HGET', KEYS[1], 'tat') == ARGV[1] then redis.call('HSET', KEYS[1], 'tat', ARGV[2]) end
 return 0
 """
 
 # What an answer taught. ARGV: the interval of its X-RateLimit-Limit, the calls its window has
 # counted, its reset (Unix microseconds, 0: none), '1' when none are left, the TTL. The first
-# news of a budget counts the calls already made as slots taken (no later than the reset); an
-# answer with none left holds the budget until the reset.
+# news of a budget counts the calls already made (the server's count or the unpaced calls the
+# acquire script counted in 'free', whichever is more) as slots taken, no later than the reset;
+# an answer with none left holds the budget until the reset.
 _OBSERVE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local iv = tonumber(ARGV[1])
 local reset = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tat', 'iv')
+local state = redis.call('HMGET', KEYS[1], 'tat', 'iv', 'free')
 local tat = tonumber(state[1]) or 0
 local target = tat
 if not state[2] then
-  local spent = now + tonumber(ARGV[2]) * iv
+  local calls = math.max(tonumber(ARGV[2]), tonumber(state[3]) or 0)
+  local spent = now + calls * iv
   if reset > 0 and reset < spent then spent = reset end
   if spent > target then target = spent end
 end
 if ARGV[4] == '1' and reset > target then target = reset end
 redis.call('HSET', KEYS[1], 'iv', string.format('%.0f', iv))
+redis.call('HDEL', KEYS[1], 'free')
 if target > tat then redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', target)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 0
@@ -106,7 +123,7 @@ return 0
 # EVALSHA's names of the scripts.
 _SHA1: Final = {
     source: hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
-    for source in (_ACQUIRE, _OBSERVE, _RELEASE)
+    for source in (_ACQUIRE, _GIVE_BACK, _OBSERVE, _RELEASE)
 }
 
 
@@ -182,9 +199,12 @@ class RedisRateLimiter:
     A GCRA with a burst of one in one Lua script, on Redis's clock (``TIME``, so the processes'
     own clocks do not matter): calls on one budget go at least ``60 / limit`` seconds apart
     across the fleet, whatever process makes them, so no 60-second span holds more than the
-    limit. The state lives under ``prefix`` + the transport's key (a hash of base URL and token,
-    never the token). Waiting callers of one process are served in arrival order; a caller
-    cancelled or timed out while waiting takes no slot.
+    limit. Each call reserves the next free slot and sleeps until it, so the fleet is served in
+    the order it asked, one reservation per process at a time (a process's other callers queue
+    in arrival order, taking nothing while they wait). A caller cancelled or timed out while it
+    waits gives its slot back unless a later one was reserved meanwhile (then the slot goes
+    unused: the fleet stays under the limit, never over). The state lives under ``prefix`` + the
+    transport's key (a hash of base URL and token, never the token).
 
     The limit: ``per_minute`` when given, lowered by what the answers' ``X-RateLimit-Limit``
     says. With ``per_minute=None`` it is learned from the answers: until a first answer carrying
@@ -246,19 +266,22 @@ class RedisRateLimiter:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
-            name = self.prefix + key
-            while True:
-                try:
-                    wait = await self._redis.script(_ACQUIRE, 1, name, self._interval, _BUDGET_TTL_MS)
-                except _FAILURES as exc:
-                    self._redis.failed(exc, "each process paces itself")
-                    self._next_try = time.monotonic() + self.retry_interval
-                    break
+        name = self.prefix + key
+        async with lock:  # one reservation at a time per process: the others queue here, FIFO
+            try:
+                wait, tat, slot = await self._redis.script(_ACQUIRE, 1, name, self._interval, _BUDGET_TTL_MS)
+            except _FAILURES as exc:
+                self._redis.failed(exc, "each process paces itself")
+                self._next_try = time.monotonic() + self.retry_interval
+            else:
                 self._redis.works()
-                if int(wait) <= 0:
-                    return
-                await asyncio.sleep(int(wait) / 1e6)
+                if int(wait) > 0:
+                    try:
+                        await asyncio.sleep(int(wait) / 1e6)
+                    except asyncio.CancelledError:
+                        self._spawn(self._give_back(name, tat, slot))
+                        raise
+                return
         await self._fallback.acquire(key)
 
     def observe(self, key: str, rate_limit: RateLimit) -> None:
@@ -277,9 +300,18 @@ class RedisRateLimiter:
             "1" if until is not None else "0",
             _BUDGET_TTL_MS,
         )
-        task = asyncio.get_running_loop().create_task(self._tell(key, args))
+        self._spawn(self._tell(key, args))
+
+    def _spawn(self, write: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(write)
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
+
+    async def _give_back(self, name: str, tat: object, slot: object) -> None:
+        try:
+            await self._redis.script(_GIVE_BACK, 1, name, tat, slot)
+        except _FAILURES as exc:
+            self._redis.failed(exc, "each process paces itself")
 
     async def _tell(self, key: str, args: tuple[object, ...]) -> None:
         try:
@@ -289,7 +321,7 @@ class RedisRateLimiter:
             self._redis.failed(exc, "each process paces itself")
 
     async def aclose(self) -> None:
-        """Wait for the limits being written to Redis (each bounded by ``timeout``)."""
+        """Wait for the writes to Redis still under way (each bounded by ``timeout``)."""
         while self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
 
