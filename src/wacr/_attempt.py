@@ -188,7 +188,7 @@ class Failed(Exception):
 
 
 def forget_request_headers(exc: BaseException) -> None:
-    """Drop the request's headers (the token) from an aiohttp error that keeps them.
+    """Drop the request's credentials (the token, a proxy's) from an aiohttp error that keeps them.
 
     ``ClientResponseError`` (e.g. for a malformed status line) holds the ``RequestInfo`` of the
     request, Authorization header included, in its attributes and ``args``; it becomes the
@@ -198,6 +198,7 @@ def forget_request_headers(exc: BaseException) -> None:
     if isinstance(info, aiohttp.RequestInfo):
         headers = CIMultiDict(info.headers)
         headers.popall("Authorization", None)
+        headers.popall("Proxy-Authorization", None)
         clean = info._replace(headers=CIMultiDictProxy(headers))
         setattr(exc, "request_info", clean)  # noqa: B010 (exc is typed as a BaseException)
         exc.args = tuple(clean if arg is info else arg for arg in exc.args)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import base64
 import platform
 
 import aiohttp
@@ -27,7 +28,8 @@ __all__ = ["client_timeout", "default_user_agent", "env_proxy", "explicit_proxy"
 # The connect phase gets at most this share of the total timeout (see the module docstring).
 _CONNECT_SHARE = 0.9
 
-Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
+# The proxy's URL (no credentials in it) and the headers for it (Proxy-Authorization), or None.
+Proxy = tuple[URL | None, dict[str, str] | None]
 
 
 def client_timeout(total: float, connect: float) -> aiohttp.ClientTimeout:
@@ -59,16 +61,17 @@ def explicit_proxy(proxy: str | None) -> Proxy:
     if proxy is None:
         return None, None
     url = URL(proxy)
-    auth = None
-    if url.user is not None:
-        auth = aiohttp.BasicAuth(url.user, url.password or "")
-        url = url.with_user(None)
-    return url, auth
+    if url.user is None:
+        return url, None
+    # aiohttp's own encoding of proxy credentials (Basic, latin-1), without its deprecated BasicAuth.
+    pair = f"{url.user}:{url.password or ''}".encode("latin-1", "replace")
+    return url.with_user(None), {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
 
 def env_proxy(base_url: str) -> Proxy:
     """The proxy the environment names for ``base_url`` (``NO_PROXY`` respected), or none."""
     try:
-        return get_env_proxy_for_url(URL(base_url))
+        url, auth = get_env_proxy_for_url(URL(base_url))
     except LookupError:
         return None, None
+    return url, ({"Proxy-Authorization": auth.encode()} if auth is not None else None)

@@ -124,12 +124,21 @@ class Transport:
             CIMultiDict({**base_headers, "Content-Type": "application/json"})
         )
         self._client_timeout = client_timeout(self.timeout, settings.connect_timeout)
-        self._proxy, self._proxy_auth = explicit_proxy(settings.proxy)
+        self._use_proxy(*explicit_proxy(settings.proxy))
         self._limiter = check_limiter(rate_limit)
         self._hooks = Hooks.check(event_hooks, self._redactor)
         self._observers: tuple[CallObserver, ...] = ()
         self._around: Around | None = None
         self._rebuild()
+
+    def _use_proxy(self, url: URL | None, headers: dict[str, str] | None) -> None:
+        """Send through the proxy ``url``; its ``headers`` (credentials) go in the CONNECT of an
+        https base URL, and on each request of an http one (which the proxy itself reads)."""
+        self._proxy, self._proxy_headers = url, headers
+        if headers and not self.base_url.startswith("https:"):
+            self._headers = merge_headers(self._headers, headers)
+            self._json_headers = merge_headers(self._json_headers, headers)
+            self._proxy_headers = None
 
     def _rebuild(self) -> None:
         """Build the attempt loop once per transport (not per call): bare when there is no
@@ -263,7 +272,7 @@ class Transport:
             session = self._session = new_session(self.settings, self._client_timeout)
             self._session_loop = loop
             if self.settings.proxy is None and self.settings.trust_env:
-                self._proxy, self._proxy_auth = env_proxy(self.base_url)
+                self._use_proxy(*env_proxy(self.base_url))
         return session
 
     async def _attempt(self, call: Call) -> RawResult:
@@ -292,7 +301,7 @@ class Transport:
                     allow_redirects=False,  # a redirect would turn a POST into a GET
                     middlewares=self._middlewares,
                     proxy=self._proxy,
-                    proxy_auth=self._proxy_auth,
+                    proxy_headers=self._proxy_headers,
                 ) as resp:
                     status = resp.status
                     headers: Mapping[str, str] = resp.headers
