@@ -1,7 +1,7 @@
 """Generate wacr's models and operation table from openapi/wacr-v2.yaml.
 
-    python codegen/generate.py           # write src/wacr/models/_generated.py and src/wacr/_operations.py
-    python codegen/generate.py --check   # exit 1 if either file is stale
+    python codegen/generate.py           # write the models, their structuring, the operations, the checks
+    python codegen/generate.py --check   # exit 1 if one of them is stale
 
 Models come from a pinned datamodel-code-generator run with our attrs templates
 (codegen/templates, codegen/attrs_fixup.py); the operation table is written here from the
@@ -11,6 +11,7 @@ same spec. Output is byte-identical on every run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pprint
 import re
@@ -21,16 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import checks
+import sections
 import structure
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "wacr-v2.yaml"
-MODELS_OUT = ROOT / "src" / "wacr" / "models" / "_generated.py"
+MODELS_DIR = ROOT / "src" / "wacr" / "models" / "_generated"
 OPS_OUT = ROOT / "src" / "wacr" / "_operations.py"
 CHECKS_OUT = ROOT / "src" / "wacr" / "_checks.py"
 LITERALS_OUT = ROOT / "src" / "wacr" / "models" / "_literals.py"
-STRUCTURE_OUT = ROOT / "src" / "wacr" / "models" / "_structure.py"
+STRUCTURE_DIR = ROOT / "src" / "wacr" / "models" / "_structure"
 BIN = Path(sys.executable).parent
 
 DATAMODEL_ARGS = [
@@ -66,8 +68,9 @@ RULE_KEYS = (
 
 def _ruff(path: Path) -> None:
     ruff = str(BIN / "ruff")
-    cfg = ["--config", str(ROOT / "pyproject.toml")]
-    subprocess.run([ruff, "check", "--quiet", *cfg, "--fix", "--select", "I,F401", path], check=True)
+    # The file is formatted outside the tree, where ruff cannot tell that wacr is first-party.
+    cfg = ["--config", str(ROOT / "pyproject.toml"), "--config", "lint.isort.known-first-party = ['wacr']"]
+    subprocess.run([ruff, "check", "--quiet", *cfg, "--fix", "--select", "I,F401,RUF022", path], check=True)
     subprocess.run([ruff, "format", "--quiet", *cfg, path], check=True)
 
 
@@ -258,13 +261,66 @@ def build_checks(ops: list[dict[str, Any]]) -> str:
     return _formatted("_checks.py", source)
 
 
-def build_structure(models_source: str) -> str:
-    """Return the fast structuring module for the models just generated (codegen/structure.py)."""
+def _noqa_long_lines(source: str, codes: tuple[str, ...] = ("E501", "F841", "SIM102")) -> str:
+    """A generated module that breaks one of ``codes`` (long docstrings; the structuring
+    functions' uniform shape) says so once, at the top, naming only the codes it breaks."""
+    found = subprocess.run(
+        [str(BIN / "ruff"), "check", "--isolated", "--line-length", "110", "--select", ",".join(codes),
+         "--output-format", "json", "-"],
+        input=source, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    broken = sorted({item["code"] for item in json.loads(found.stdout or "[]")})
+    if not broken:
+        return source
+    return source.replace("\nfrom __future__", f"\n# ruff: noqa: {', '.join(broken)}\n\nfrom __future__", 1)
+
+
+def build_sections(models_source: str, spec: dict[str, Any]) -> tuple[sections.Split, dict[Path, str]]:
+    """The models package: one module per API section and the index (``wacr.models`` loads them lazily)."""
+    split = sections.split(models_source, spec)
+    out: dict[Path, str] = {}
+    public: list[str] = []
+    for section, members in split.sections.items():
+        own = {d.name for d in members}
+        names = [d.name for d in members if not d.name.endswith("Envelope")]
+        public += names
+        borrowed: dict[str, list[str]] = {}
+        for used in sorted({u for d in members for u in d.uses} - own):
+            borrowed.setdefault(split.index[used], []).append(used)
+        doc = f"The models of the `{section}` section of API v2 (see codegen/sections.py)."
+        lines = [HEADER.format(doc=doc)]
+        lines.append("from __future__ import annotations\n\n" + split.imports)
+        for home, used_names in sorted(borrowed.items()):
+            lines.append(f"from wacr.models._generated.{home} import {', '.join(used_names)}\n")
+        lines.append(f"\n__all__ = {sorted(names)!r}\n\n")
+        lines.append("\n\n".join(d.source for d in members))
+        out[MODELS_DIR / f"{section}.py"] = _noqa_long_lines(_formatted(f"{section}.py", "".join(lines)))
+    doc = "The generated models of API v2, one module per API section, loaded on first use by `wacr.models`."
+    index = [HEADER.format(doc=doc), "from __future__ import annotations\n\n"]
+    index.append("from typing import TYPE_CHECKING\n\n")
+    index.append(f"__all__ = {sorted(public)!r}\n\n")
+    index.append("#: The module (``wacr.models._generated.<section>``) of every generated definition.\n")
+    index.append(f"INDEX: dict[str, str] = {dict(sorted(split.index.items()))!r}\n\n")
+    index.append("if TYPE_CHECKING:\n")
+    for section, members in split.sections.items():
+        exported = ", ".join(d.name for d in members if not d.name.endswith("Envelope"))
+        if exported:
+            index.append(f"    from wacr.models._generated.{section} import {exported}\n")
+    out[MODELS_DIR / "__init__.py"] = _formatted("__init__.py", "".join(index))
+    return split, out
+
+
+def build_structure(models_source: str, split: sections.Split) -> dict[Path, str]:
+    """The fast structuring package for the models just generated (codegen/structure.py)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "_generated.py"
         path.write_text(models_source)
         models = structure.load_models(path)
-    return _formatted("_structure.py", structure.module(models, HEADER.format(doc=structure.DOC)))
+        emitted = structure.modules(models, split.index, HEADER.format(doc=structure.DOC))
+    return {
+        STRUCTURE_DIR / f"{name}.py": _noqa_long_lines(_formatted(f"{name}.py", text))
+        for name, text in emitted.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,19 +330,31 @@ def main(argv: list[str] | None = None) -> int:
     spec = yaml.safe_load(SPEC.read_text())
     ops = operations(spec)
     models = build_models(result_models(ops))
+    split, packages = build_sections(models, spec)
     outputs = {
-        MODELS_OUT: models,
+        **packages,
         LITERALS_OUT: build_literals(spec),
-        STRUCTURE_OUT: build_structure(models),
+        **build_structure(models, split),
         OPS_OUT: build_operations(ops),
         CHECKS_OUT: build_checks(ops),
     }
+    # A module of a section the spec no longer has is stale too (and removed when writing).
+    leftover = [
+        p for folder in (MODELS_DIR, STRUCTURE_DIR) if folder.exists()
+        for p in sorted(folder.glob("*.py")) if p not in outputs
+    ]  # fmt: skip
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text() != text]
     if args.check:
         for p in stale:
             print(f"stale: {p.relative_to(ROOT)} differs from what openapi/ generates; run `make codegen`")
-        return 1 if stale else 0
+        for p in leftover:
+            print(f"stale: {p.relative_to(ROOT)} is not generated from openapi/ any more; run `make codegen`")
+        return 1 if stale or leftover else 0
+    for p in leftover:
+        p.unlink()
+        print(f"removed {p.relative_to(ROOT)}")
     for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(outputs[p])
         print(f"wrote {p.relative_to(ROOT)}")
     return 0

@@ -92,8 +92,10 @@ def _init_is_plain(cls: Any) -> bool:
 
 
 class _Emitter:
-    def __init__(self, models: types.ModuleType) -> None:
+    def __init__(self, models: types.ModuleType, index: dict[str, str]) -> None:
         self.models = models
+        self.index = index  # definition name -> its section module (codegen/sections.py)
+        self.used: set[str] = set()  # the section modules this one refers to
         self.types: dict[str, str] = {}  # rendered type -> constant name
         self.extra: list[str] = []
         self.functions: list[str] = []
@@ -112,12 +114,17 @@ class _Emitter:
         if origin is not None:
             return f"{origin.__name__}[{', '.join(self.render(arg) for arg in typing.get_args(tp))}]"
         if getattr(tp, "__module__", None) == self.models.__name__:
-            return f"m.{tp.__qualname__}"
+            return self.ref(tp.__qualname__)
         if tp.__module__ == "datetime":
             return f"_dt.{tp.__name__}"
         if tp.__module__ == "builtins":
             return str(tp.__name__)
         raise ValueError(f"no rendering for {tp!r}")
+
+    def ref(self, name: str) -> str:
+        section = self.index[name]
+        self.used.add(section)
+        return f"{section}.{name}"
 
     def constant(self, tp: Any) -> str:
         text = self.render(tp)
@@ -176,9 +183,9 @@ class _Emitter:
             # The member for a known value without a call; a new value goes through the hook.
             return [
                 f"x = {self.members(key)}.get({v})",
-                f"{v} = x if x is not None else hooks[{key}]({v}, {key})",
+                f"{v} = x if x is not None else _hub.hooks[{key}]({v}, {key})",
             ]
-        return [f"{v} = hooks[{key}]({v}, {key})"]
+        return [f"{v} = _hub.hooks[{key}]({v}, {key})"]
 
     def model(self, cls: Any) -> None:
         fields = attrs.fields(cls)
@@ -186,6 +193,7 @@ class _Emitter:
             return
         hints = typing.get_type_hints(cls)
         name = cls.__qualname__
+        ref = self.ref(name)
         body: list[str] = ["if o.__class__ is not dict:", "    raise _Mismatch", "get = o.get"]
         for n, a in enumerate(fields):
             tp = hints.get(a.name, Any)
@@ -212,59 +220,98 @@ class _Emitter:
                 lines = [f"if {v} is not None:", *("    " + x for x in lines)]
             body += lines
         if _init_is_plain(cls):
-            body.append(f"obj = _new(m.{name})")
+            body.append(f"obj = _new({ref})")
             body += [f"obj.{a.name} = v{n}" for n, a in enumerate(fields)]
             body.append("return obj")
         else:
-            body.append(f"return m.{name}({', '.join(f'{a.alias}=v{n}' for n, a in enumerate(fields))})")
+            body.append(f"return {ref}({', '.join(f'{a.alias}=v{n}' for n, a in enumerate(fields))})")
         function = f"structure_{name}"
         self.functions.append(
-            f"def {function}(o: Any, _: Any = None) -> m.{name}:\n"
+            f"def {function}(o: Any, _: Any = None) -> {ref}:\n"
             "    try:\n"
             + "".join(f"        {x}\n" for x in body)
             + "    except Exception:\n"
-            + f"        return detailed(o, m.{name})  # type: ignore[no-any-return]\n"
+            + f"        return _hub.detailed(o, {ref})  # type: ignore[no-any-return]\n"
         )
-        self.table.append(f"    m.{name}: {function},")
+        self.table.append(f"    {ref}: {function},")
 
 
 _FACTORY: type = type(attrs.Factory(list))
 
 
-def module(models: types.ModuleType, header: str) -> str:
-    """The source of ``wacr.models._structure`` for the classes of ``models``."""
-    emit = _Emitter(models)
+def modules(models: types.ModuleType, index: dict[str, str], header: str) -> dict[str, str]:
+    """The sources of the ``wacr.models._structure`` package: its hub (``__init__``: the hooks
+    the converter installs and the lazy table) and one module per section of ``index``."""
+    emitters: dict[str, _Emitter] = {}
     for value in vars(models).values():
         ours = isinstance(value, type) and attrs.has(value) and value.__module__ == models.__name__
         if ours and not getattr(value, "__parameters__", None):
-            emit.model(value)
-    constants = [f"{name} = {text}" for text, name in emit.types.items()] + emit.extra
-    parts = [
-        header,
-        "# ruff: noqa: F841, SIM102\n",  # one uniform shape per field
-        "from __future__ import annotations\n",
-        "import datetime as _dt\nimport sys\n",
-        "from collections.abc import Callable\nfrom typing import Any, Literal\n",
-        "from wacr.models import _generated as m\n",
-        '__all__ = ["STRUCTURERS", "detailed", "hooks"]\n',
-        "Hook = Callable[[Any, Any], Any]\n_NONE = type(None)\n_new = object.__new__\n",
-        "_UTC = _dt.timezone.utc\n",
-        "\nif sys.version_info >= (3, 11):  # it reads every ISO 8601 form the converter's parser does\n"
-        "    _fromisoformat = _dt.datetime.fromisoformat\n"
-        "else:  # pragma: no cover - Python 3.10\n\n"
-        "    def _fromisoformat(text: Any) -> _dt.datetime:\n"
-        "        return hooks[_dt.datetime](text, _dt.datetime)  # type: ignore[no-any-return]\n",
-        "\nclass _Mismatch(Exception):\n"
-        '    """A field that the fast path does not take as it is: the detailed path decides."""\n',
-        "\ndef _unset(o: Any, cls: Any) -> Any:\n"
-        '    raise RuntimeError("wacr._convert installs the structuring hooks before the first use")\n',
-        "#: The converter's hook of each non-native field type (installed by ``wacr._convert``).",
-        "hooks: dict[Any, Hook] = {}",
-        "#: The converter's detailed structuring, which words what is wrong (installed likewise).",
-        "detailed: Hook = _unset\n",
-        *constants,
-        "\n\n" + "\n\n".join(emit.functions),
-        "#: The fast structuring function of each model class.",
-        "STRUCTURERS: dict[type, Hook] = {\n" + "\n".join(emit.table) + "\n}\n",
-    ]
-    return "\n".join(parts)
+            section = index[value.__qualname__]
+            emitter = emitters.setdefault(section, _Emitter(models, index))
+            emitter.model(value)
+    out = {"__init__": _hub(header, sorted(emitters))}
+    for section, emit in sorted(emitters.items()):
+        constants = [f"{name} = {text}" for text, name in emit.types.items()] + emit.extra
+        uses = ", ".join(sorted(emit.used))
+        parts = [
+            header,
+            "from __future__ import annotations\n",
+            "import datetime as _dt\n",
+            "from typing import Any, Literal\n",
+            "import wacr.models._structure as _hub",
+            f"from wacr.models._generated import {uses}",
+            "from wacr.models._structure import _UTC, Hook, _fromisoformat, _Mismatch, _new\n",
+            '__all__ = ["STRUCTURERS"]\n',
+            "_NONE = type(None)",
+            *constants,
+            "\n\n" + "\n\n".join(emit.functions),
+            "#: The fast structuring function of each model class of this section.",
+            "STRUCTURERS: dict[type, Hook] = {\n" + "\n".join(emit.table) + "\n}\n",
+        ]
+        out[section] = "\n".join(parts)
+    return out
+
+
+def _hub(header: str, sections: list[str]) -> str:
+    modules = {f"wacr.models._generated.{s}": f"wacr.models._structure.{s}" for s in sections}
+    return "\n".join(
+        [
+            header,
+            "from __future__ import annotations\n",
+            "import datetime as _dt\nimport importlib\nimport sys\n",
+            "from collections.abc import Callable\nfrom typing import Any\n",
+            '__all__ = ["STRUCTURERS", "Hook", "detailed", "hooks"]\n',
+            "Hook = Callable[[Any, Any], Any]\n_new = object.__new__\n",
+            "_UTC = _dt.timezone.utc\n",
+            "\nif sys.version_info >= (3, 11):  # it reads every ISO 8601 form the converter's parser does\n"
+            "    _fromisoformat = _dt.datetime.fromisoformat\n"
+            "else:  # pragma: no cover - Python 3.10\n\n"
+            "    def _fromisoformat(text: Any) -> _dt.datetime:\n"
+            "        return hooks[_dt.datetime](text, _dt.datetime)  # type: ignore[no-any-return]\n",
+            "\nclass _Mismatch(Exception):\n"
+            '    """A field that the fast path does not take as it is: the detailed path decides."""\n',
+            "\ndef _unset(o: Any, cls: Any) -> Any:\n"
+            '    raise RuntimeError("wacr._convert installs the structuring hooks before the first use")\n',
+            "#: The converter's hook of each non-native field type (installed by ``wacr._convert``).",
+            "hooks: dict[Any, Hook] = {}",
+            "#: The converter's detailed structuring, which words what is wrong (installed likewise).",
+            "detailed: Hook = _unset\n",
+            "#: The structuring module of each models module (one per API section).",
+            f"_MODULES: dict[str, str] = {modules!r}\n",
+            "\nclass _Structurers(dict[type, Hook]):",
+            '    """The fast function of every model class, loaded a section at a time."""\n',
+            "    def __missing__(self, cls: type) -> Hook:",
+            "        module = _MODULES.pop(getattr(cls, '__module__', ''), None)",
+            "        if module is None:",
+            "            raise KeyError(cls)",
+            "        self.update(importlib.import_module(module).STRUCTURERS)",
+            "        return dict.__getitem__(self, cls)\n",
+            "    def get(self, cls: type, default: Any = None) -> Any:",
+            "        try:",
+            "            return self[cls]",
+            "        except KeyError:",
+            "            return default\n",
+            "\n#: The fast structuring function of each model class (``wacr._convert`` reads it).",
+            "STRUCTURERS: dict[type, Hook] = _Structurers()\n",
+        ]
+    )

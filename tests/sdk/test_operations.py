@@ -257,6 +257,8 @@ def test_method_signature_follows_the_spec(op_id: str) -> None:
     assert doc, op_id
     # The names of the annotations are imported for type checkers only (resources load no model).
     names_for_hints = {**vars(models), **vars(options_module), "Unpack": Unpack, "Paginator": wacr.Paginator}
+    names_for_hints["AccountInfo"] = models.Account
+    names_for_hints["ContactTypeArg"] = models.ContactType | models.ContactTypeLiteral
     hints = typing.get_type_hints(_method_for(op_id), localns=names_for_hints)
     if op.is_list:
         assert hints["return"] == wacr.Paginator[getattr(models, op.data_model or "")]

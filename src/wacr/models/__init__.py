@@ -4,9 +4,10 @@ Every request body, response payload, resource and webhook payload of the spec h
 here (``Contact``, ``SendTextRequest``, ``TextMessageResult``, ``WebhookPayload``, ...). Enums
 are open: a value the server adds later parses into a pseudo-member instead of failing.
 
-The generated classes are created on first use (``from wacr.models import Contact``,
-``wacr.models.Contact``): building a hundred attrs classes takes longer than the rest of
-``import wacr``, and code that never touches a model should not pay for it. The spec's
+The generated classes are created on first use, one API section at a time
+(``from wacr.models import Contact`` builds the ``contacts`` section's classes; see
+``codegen/sections.py``): building a hundred attrs classes takes longer than the rest of
+``import wacr``, and a call should pay only for the models it answers with. The spec's
 ``*Envelope`` schemas (the ``{success, data}`` wrappers) are generated for the spec's sake but not
 exported: the client unwraps every answer itself.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from wacr.models._base import Model as Model
 from wacr.models._base import OpenEnum as OpenEnum
 from wacr.models._extra import Deleted as Deleted
+from wacr.models._generated import INDEX as _INDEX
 from wacr.models._literals import *  # noqa: F403  (the argument types: cheap, no model built)
 from wacr.models._literals import __all__ as _literals
 
@@ -54,24 +56,25 @@ else:
 
     def __getattr__(name: str) -> object:
         # Private and dunder probes (submodule imports, tools looking for __wrapped__) must
-        # not load the models; __all__ does: `from wacr.models import *` asks for it.
-        if name.startswith("_") and name != "__all__":
+        # not load the models; __all__ loads them all: `from wacr.models import *` asks for it.
+        if name == "__all__":
+            for section in sorted(set(_INDEX.values())):
+                _load(section)
+            names = sorted(n for n, section in _INDEX.items() if not n.endswith("Envelope"))
+            _namespace["__all__"] = ["Deleted", "Model", "OpenEnum", "to_wire", *_literals, *names]
+            return _namespace["__all__"]
+        section = _INDEX.get(name)
+        if section is None or name.startswith("_") or name.endswith("Envelope"):
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        _generated = importlib.import_module("wacr.models._generated")
+        _load(section)
+        return _namespace[name]
 
-        namespace = globals()
-        if "__all__" not in namespace:
-            public = {
-                key: value
-                for key, value in vars(_generated).items()
-                if not key.startswith("_") and not key.endswith("Envelope")
-            }
-            namespace.update(public)  # later lookups are plain module attributes
-            namespace["__all__"] = ["Deleted", "Model", "OpenEnum", "to_wire", *_literals, *public]
-        try:
-            return namespace[name]
-        except KeyError:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    def _load(section: str) -> None:
+        """Build the classes of one API section (once): later lookups are plain attributes."""
+        module = importlib.import_module(f"wacr.models._generated.{section}")
+        _namespace.update({key: getattr(module, key) for key in module.__all__})
 
     def __dir__() -> list[str]:
         return sorted({*globals(), *__getattr__("__all__")})
+
+    _namespace = globals()

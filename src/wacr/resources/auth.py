@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import AuthTemplate, OtpSendResult, OtpStatus, OtpVerifyResult
 from wacr.resources._base import Resource, _seq
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import AuthTemplate, OtpSendResult, OtpStatus, OtpVerifyResult
     from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Auth"]
@@ -57,7 +58,7 @@ class Auth(Resource):
             "purpose": purpose,
             "additional_params": _seq(additional_params),
         }
-        return await self._request("auth_send_otp", OtpSendResult, body=body, options=request_options)
+        return await self._request("auth_send_otp", models.OtpSendResult, body=body, options=request_options)
 
     async def resend_otp(
         self,
@@ -81,7 +82,9 @@ class Auth(Resource):
             "expiry_minutes": expiry_minutes,
             "purpose": purpose,
         }
-        return await self._request("auth_resend_otp", OtpSendResult, body=body, options=request_options)
+        return await self._request(
+            "auth_resend_otp", models.OtpSendResult, body=body, options=request_options
+        )
 
     async def verify_otp(
         self,
@@ -98,7 +101,9 @@ class Auth(Resource):
         :class:`wacr.MaxAttemptsExceededError` (after 5 wrong codes).
         """
         body = {"phone": phone, "code": code, "purpose": purpose}
-        return await self._request("auth_verify_otp", OtpVerifyResult, body=body, options=request_options)
+        return await self._request(
+            "auth_verify_otp", models.OtpVerifyResult, body=body, options=request_options
+        )
 
     async def otp_status(
         self,
@@ -112,7 +117,7 @@ class Auth(Resource):
         Without an active code the result has ``has_active_otp=False`` and ``message``.
         """
         body = {"phone": phone, "purpose": purpose}
-        status = await self._request("auth_otp_status", OtpStatus, body=body, options=request_options)
+        status = await self._request("auth_otp_status", models.OtpStatus, body=body, options=request_options)
         if not status.has_active_otp and status.message is None and status.response is not None:
             # The docs leave open whether "No active OTP found" sits in `data` or the envelope.
             return self._with(status, message=status.response.message)
@@ -142,4 +147,4 @@ class Auth(Resource):
             "q": q,
             "filters": filters,
         }
-        return self._list("auth_list_templates", AuthTemplate, args, options=request_options)
+        return self._list("auth_list_templates", models.AuthTemplate, args, options=request_options)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import AddCommentResult, Comment
 from wacr.resources._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import AddCommentResult, Comment
     from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Comments"]
@@ -27,7 +28,9 @@ class Comments(Resource):
 
     def list(self, mobile: str, **request_options: Unpack[RequestOptions]) -> Paginator[Comment]:
         """Every note on the conversation, newest first (``GET /comments/{mobile}``; one page)."""
-        return self._list("comments_list", Comment, {}, path={"mobile": mobile}, options=request_options)
+        return self._list(
+            "comments_list", models.Comment, {}, path={"mobile": mobile}, options=request_options
+        )
 
     async def add(
         self,
@@ -50,7 +53,7 @@ class Comments(Resource):
         }
         return await self._request(
             "comments_add",
-            AddCommentResult,
+            models.AddCommentResult,
             path={"mobile": mobile},
             body=body,
             options=request_options,

@@ -5,28 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import (
-    BatchContact,
-    BatchCreateResult,
-    BatchDeleteResult,
-    BatchOptions,
-    Contact,
-    ContactType,
-    ContactTypeLiteral,
-    Deleted,
-)
 from wacr.resources._base import Resource, _seq
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import (
+        BatchContact,
+        BatchCreateResult,
+        BatchDeleteResult,
+        BatchOptions,
+        Contact,
+        ContactType,
+        ContactTypeLiteral,
+        Deleted,
+    )
     from wacr.resources._options import BodyOptions, RequestOptions
 
-__all__ = ["Contacts"]
+    #: A contact type: the enum or one of its documented values (a typo is a type error).
+    ContactTypeArg = ContactType | ContactTypeLiteral
 
-#: A contact type: the enum or one of its documented values (a typo is a type error).
-ContactTypeArg = ContactType | ContactTypeLiteral
+__all__ = ["Contacts"]
 
 
 class Contacts(Resource):
@@ -66,7 +67,7 @@ class Contacts(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("contacts_list", Contact, args, options=request_options)
+        return self._list("contacts_list", models.Contact, args, options=request_options)
 
     async def create(
         self,
@@ -112,7 +113,7 @@ class Contacts(Resource):
             "assigned_id": assigned_id,
             "groups": _seq(groups),
         }
-        return await self._request("contacts_create", Contact, body=body, options=request_options)
+        return await self._request("contacts_create", models.Contact, body=body, options=request_options)
 
     async def get(
         self,
@@ -124,7 +125,7 @@ class Contacts(Resource):
         """One contact (``GET /contacts/{id}``); ``include`` any of ``groups``, ``source``, ``status``."""
         return await self._request(
             "contacts_get",
-            Contact,
+            models.Contact,
             path={"id": id},
             query={"include": include} if include is not None else None,
             options=request_options,
@@ -175,12 +176,14 @@ class Contacts(Resource):
             "groups": _seq(groups),
         }
         return await self._request(
-            "contacts_update", Contact, path={"id": id}, body=body, options=request_options
+            "contacts_update", models.Contact, path={"id": id}, body=body, options=request_options
         )
 
     async def delete(self, id: int, **request_options: Unpack[RequestOptions]) -> Deleted:
         """Delete a contact (``DELETE /contacts/{id}``)."""
-        return await self._request("contacts_delete", Deleted, path={"id": id}, options=request_options)
+        return await self._request(
+            "contacts_delete", models.Deleted, path={"id": id}, options=request_options
+        )
 
     async def batch_create(
         self,
@@ -198,7 +201,7 @@ class Contacts(Resource):
         """
         body = {"contacts": _seq(contacts), "options": options}
         return await self._request(
-            "contacts_batch_create", BatchCreateResult, body=body, options=request_options
+            "contacts_batch_create", models.BatchCreateResult, body=body, options=request_options
         )
 
     async def batch_delete(
@@ -207,7 +210,7 @@ class Contacts(Resource):
         """Delete many contacts (``DELETE /contacts/batch``); unknown ids count as ``failed``."""
         return await self._request(
             "contacts_batch_delete",
-            BatchDeleteResult,
+            models.BatchDeleteResult,
             body={"ids": _seq(ids)},
             options=request_options,
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import Deleted, Group, GroupContactsAdded, GroupContactsRemoved
 from wacr.resources._base import Resource, _seq
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import Deleted, Group, GroupContactsAdded, GroupContactsRemoved
     from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Groups"]
@@ -47,21 +48,23 @@ class Groups(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("groups_list", Group, args, options=request_options)
+        return self._list("groups_list", models.Group, args, options=request_options)
 
     async def create(self, *, name: str, **request_options: Unpack[BodyOptions]) -> Group:
         """Create a group (``POST /groups``); ``name`` is unique per tenant."""
-        return await self._request("groups_create", Group, body={"name": name}, options=request_options)
+        return await self._request(
+            "groups_create", models.Group, body={"name": name}, options=request_options
+        )
 
     async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Group:
         """One group (``GET /groups/{id}``)."""
-        return await self._request("groups_get", Group, path={"id": id}, options=request_options)
+        return await self._request("groups_get", models.Group, path={"id": id}, options=request_options)
 
     async def update(self, id: int, *, name: str, **request_options: Unpack[BodyOptions]) -> Group:
         """Rename a group (``PATCH /groups/{id}``; ``name`` is required)."""
         return await self._request(
             "groups_update",
-            Group,
+            models.Group,
             path={"id": id},
             body={"name": name},
             options=request_options,
@@ -69,7 +72,7 @@ class Groups(Resource):
 
     async def delete(self, id: int, **request_options: Unpack[RequestOptions]) -> Deleted:
         """Delete a group (``DELETE /groups/{id}``); its contacts are kept."""
-        return await self._request("groups_delete", Deleted, path={"id": id}, options=request_options)
+        return await self._request("groups_delete", models.Deleted, path={"id": id}, options=request_options)
 
     async def add_contacts(
         self,
@@ -83,7 +86,7 @@ class Groups(Resource):
         """
         return await self._request(
             "groups_add_contacts",
-            GroupContactsAdded,
+            models.GroupContactsAdded,
             path={"id": id},
             body={"contact_ids": _seq(contact_ids)},
             options=request_options,
@@ -98,7 +101,7 @@ class Groups(Resource):
         """Remove contacts from a group (``DELETE /groups/{id}/contacts``); non-members are skipped."""
         return await self._request(
             "groups_remove_contacts",
-            GroupContactsRemoved,
+            models.GroupContactsRemoved,
             path={"id": id},
             body={"contact_ids": _seq(contact_ids)},
             options=request_options,

@@ -5,28 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import (
-    CtaMessageResult,
-    InteractiveButton,
-    InteractiveMessageResult,
-    InteractiveSection,
-    InteractiveType,
-    InteractiveTypeLiteral,
-    MediaContactDetails,
-    MediaMessageResult,
-    MediaType,
-    MediaTypeLiteral,
-    Message,
-    MessageSummary,
-    TemplateMessageResult,
-    TextMessageResult,
-)
 from wacr.resources._base import Resource, _seq
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import (
+        CtaMessageResult,
+        InteractiveButton,
+        InteractiveMessageResult,
+        InteractiveSection,
+        InteractiveType,
+        InteractiveTypeLiteral,
+        MediaContactDetails,
+        MediaMessageResult,
+        MediaType,
+        MediaTypeLiteral,
+        Message,
+        MessageSummary,
+        TemplateMessageResult,
+        TextMessageResult,
+    )
     from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Messages"]
@@ -59,7 +60,7 @@ class Messages(Resource):
         """
         body = {"phone": phone, "message": message, "contact_id": contact_id}
         return await self._request(
-            "messages_send_text", TextMessageResult, body=body, options=request_options
+            "messages_send_text", models.TextMessageResult, body=body, options=request_options
         )
 
     async def send_template(
@@ -125,7 +126,7 @@ class Messages(Resource):
         }
         return await self._request(
             "messages_send_template",
-            TemplateMessageResult,
+            models.TemplateMessageResult,
             body=body,
             options=request_options,
         )
@@ -157,7 +158,7 @@ class Messages(Resource):
             "contact": contact,
         }
         return await self._request(
-            "messages_send_media", MediaMessageResult, body=body, options=request_options
+            "messages_send_media", models.MediaMessageResult, body=body, options=request_options
         )
 
     async def send_interactive(
@@ -192,7 +193,7 @@ class Messages(Resource):
         }
         return await self._request(
             "messages_send_interactive",
-            InteractiveMessageResult,
+            models.InteractiveMessageResult,
             body=body,
             options=request_options,
         )
@@ -225,7 +226,9 @@ class Messages(Resource):
             "footer_text": footer_text,
             "contact_id": contact_id,
         }
-        return await self._request("messages_send_cta", CtaMessageResult, body=body, options=request_options)
+        return await self._request(
+            "messages_send_cta", models.CtaMessageResult, body=body, options=request_options
+        )
 
     def list(
         self,
@@ -253,8 +256,8 @@ class Messages(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("messages_list", MessageSummary, args, options=request_options)
+        return self._list("messages_list", models.MessageSummary, args, options=request_options)
 
     async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Message:
         """One message by its internal id, with its detail fields (``GET /messages/{id}``)."""
-        return await self._request("messages_get", Message, path={"id": id}, options=request_options)
+        return await self._request("messages_get", models.Message, path={"id": id}, options=request_options)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import Deleted, Source
 from wacr.resources._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import Deleted, Source
     from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Sources"]
@@ -48,21 +49,23 @@ class Sources(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("sources_list", Source, args, options=request_options)
+        return self._list("sources_list", models.Source, args, options=request_options)
 
     async def create(self, *, name: str, **request_options: Unpack[BodyOptions]) -> Source:
         """Create a source (``POST /sources``); ``name`` is unique per tenant."""
-        return await self._request("sources_create", Source, body={"name": name}, options=request_options)
+        return await self._request(
+            "sources_create", models.Source, body={"name": name}, options=request_options
+        )
 
     async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Source:
         """One source (``GET /sources/{id}``)."""
-        return await self._request("sources_get", Source, path={"id": id}, options=request_options)
+        return await self._request("sources_get", models.Source, path={"id": id}, options=request_options)
 
     async def update(self, id: int, *, name: str, **request_options: Unpack[BodyOptions]) -> Source:
         """Rename a source (``PATCH /sources/{id}``; ``name`` is required)."""
         return await self._request(
             "sources_update",
-            Source,
+            models.Source,
             path={"id": id},
             body={"name": name},
             options=request_options,
@@ -74,4 +77,4 @@ class Sources(Resource):
         Refused while contacts still have it: :class:`wacr.ConflictError` (409
         ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
         """
-        return await self._request("sources_delete", Deleted, path={"id": id}, options=request_options)
+        return await self._request("sources_delete", models.Deleted, path={"id": id}, options=request_options)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
-from wacr.models import Deleted, Status
 from wacr.resources._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import Deleted, Status
     from wacr.resources._options import BodyOptions, RequestOptions
 
 __all__ = ["Statuses"]
@@ -48,7 +49,7 @@ class Statuses(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("statuses_list", Status, args, options=request_options)
+        return self._list("statuses_list", models.Status, args, options=request_options)
 
     async def create(
         self,
@@ -60,14 +61,14 @@ class Statuses(Resource):
         """Create a status (``POST /statuses``); ``color`` is ``#RRGGBB``."""
         return await self._request(
             "statuses_create",
-            Status,
+            models.Status,
             body={"name": name, "color": color},
             options=request_options,
         )
 
     async def get(self, id: int, **request_options: Unpack[RequestOptions]) -> Status:
         """One status (``GET /statuses/{id}``)."""
-        return await self._request("statuses_get", Status, path={"id": id}, options=request_options)
+        return await self._request("statuses_get", models.Status, path={"id": id}, options=request_options)
 
     async def update(
         self,
@@ -80,7 +81,7 @@ class Statuses(Resource):
         """Change a status (``PATCH /statuses/{id}``; ``name`` is required)."""
         return await self._request(
             "statuses_update",
-            Status,
+            models.Status,
             path={"id": id},
             body={"name": name, "color": color},
             options=request_options,
@@ -92,4 +93,6 @@ class Statuses(Resource):
         Refused while contacts still have it: :class:`wacr.ConflictError` (409
         ``RESOURCE_CONFLICT``), whose ``details`` carry ``contacts_count``.
         """
-        return await self._request("statuses_delete", Deleted, path={"id": id}, options=request_options)
+        return await self._request(
+            "statuses_delete", models.Deleted, path={"id": id}, options=request_options
+        )

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wacr import models
 from wacr._pagination import Paginator
 from wacr.errors import ValidationError
-from wacr.models import Template, TemplateSyncResult
 from wacr.resources._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from wacr.models import Template, TemplateSyncResult
     from wacr.resources._options import RequestOptions
 
 __all__ = ["Templates"]
@@ -45,7 +46,7 @@ class Templates(Resource):
             "fields": fields,
             "filters": filters,
         }
-        return self._list("templates_list", Template, args, options=request_options)
+        return self._list("templates_list", models.Template, args, options=request_options)
 
     async def get(self, template_id: str | int, **request_options: Unpack[RequestOptions]) -> Template:
         """One template by its WhatsApp ``template_id`` (not the internal integer ``id``).
@@ -58,7 +59,7 @@ class Templates(Resource):
             template_id = _template_id_text(template_id)
         return await self._request(
             "templates_get",
-            Template,
+            models.Template,
             path={"template_id": template_id},
             options=request_options,
         )
@@ -70,7 +71,7 @@ class Templates(Resource):
         synced templates. An account without WhatsApp settings raises
         :class:`wacr.WhatsAppNotConfiguredError`.
         """
-        return await self._request("templates_sync", TemplateSyncResult, options=request_options)
+        return await self._request("templates_sync", models.TemplateSyncResult, options=request_options)
 
 
 def _template_id_text(template_id: object) -> str:
