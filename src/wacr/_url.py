@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from yarl import URL
 
-from wacr._attempt import Params
 from wacr.errors import ValidationError
+
+if TYPE_CHECKING:
+    from wacr._attempt import Params
 
 __all__ = ["MAX_URL_LENGTH", "QUERY_SURE", "check_relative_path", "check_url_length", "query_chars"]
 

@@ -20,8 +20,25 @@ import wacr
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-# Modules of the client's pipeline that `import wacr` must not load (nor aiohttp or cattrs).
-PIPELINE = ["aiohttp", "cattrs", "wacr._client", "wacr._convert", "wacr._pagination", "wacr._transport"]
+# Modules of the client's pipeline that `import wacr` must not load (nor aiohttp or cattrs), and the
+# optional integrations (opentelemetry, redis) that only their own modules load.
+PIPELINE = [
+    "aiohttp",
+    "cattrs",
+    "wacr._client",
+    "wacr._convert",
+    "wacr._pagination",
+    "wacr._transport",
+    "wacr._attempt",
+    "wacr._retry",
+    "wacr._around",
+    "wacr._network",
+    "wacr._settings",
+    "opentelemetry",
+    "redis",
+    "wacr.otel",
+    "wacr.redis",
+]
 # What `import wacr.testing` must not load: the emulator serves with aiohttp.web, not the client.
 NOT_THE_EMULATORS = [*PIPELINE[1:], "wacr.resources"]
 
@@ -69,6 +86,32 @@ def test_the_errors_and_response_types_load_no_aiohttp_nor_cattrs() -> None:
         """
     )
     assert out == {"first": [], "count": 30, "then": []}
+
+
+def test_the_light_public_names_load_no_client() -> None:
+    # The hosts, the hook event, the raw answer's type and the in-process limiter: a CLI or a
+    # config module may name them without loading aiohttp.
+    out = _loaded_after(
+        f"""
+        import json, sys
+        from wacr import WACR, RASL, HookEvent, APIResponse, RateLimiter
+        print(json.dumps({{"hosts": [WACR, RASL], "loaded": [m for m in {PIPELINE!r} if m in sys.modules]}}))
+        """
+    )
+    assert out == {"hosts": ["https://app.wa.cr/api/v2", "https://getrasl.io/api/v2"], "loaded": []}
+
+
+def test_the_client_loads_no_optional_integration() -> None:
+    out = _loaded_after(
+        """
+        import json, sys
+        import wacr
+        wacr.Client("t")
+        optional = ("opentelemetry", "redis", "wacr.otel", "wacr.redis")
+        print(json.dumps({"loaded": sorted(m for m in sys.modules if m.startswith(optional))}))
+        """
+    )
+    assert out["loaded"] == []
 
 
 def test_every_public_name_resolves_to_the_object_of_its_module() -> None:

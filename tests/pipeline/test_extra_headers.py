@@ -99,21 +99,3 @@ async def test_a_value_that_is_not_a_string_is_refused(api: Scripted, make_trans
     with pytest.raises(ValidationError, match="must be a string, not int"):
         make_transport().request("GET", "/contacts", headers={"X-N": 1})  # type: ignore[dict-item]
     assert api.seen == []
-
-
-def test_from_wacr_import_the_hosts_loads_no_client() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from wacr import WACR, RASL; "
-        "print(WACR, RASL, sorted(m for m in sys.modules if m.startswith(('wacr', 'aiohttp'))))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == [
-        "https://app.wa.cr/api/v2",
-        "https://getrasl.io/api/v2",
-        "['wacr',",
-        "'wacr._constants',",
-        "'wacr._version']",
-    ]
