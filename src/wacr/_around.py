@@ -73,8 +73,9 @@ class Around:
         self.hooks = hooks
         self.observers = observers
 
-    def _event(self, kind: Any, call: Call, **fields: Any) -> HookEvent:
-        return HookEvent(kind, call.operation, call.method, shown_url(call, self.redactor), **fields)
+    def _event(self, kind: Any, call: Call, attempt: int | None = None, **fields: Any) -> HookEvent:
+        number = call.attempt if attempt is None else attempt
+        return HookEvent(kind, call.operation, call.method, shown_url(call, self.redactor), number, **fields)
 
     async def attempt(self, call: Call, inner: Callable[[Call], Awaitable[R]]) -> R:
         """One attempt (``inner``) with the limiter and the hooks around it."""
@@ -102,16 +103,7 @@ class Around:
         hooks = self.hooks
         if hooks is not None and hooks.retry:
             error = failure.error
-            status = error.status if isinstance(error, (APIError, InvalidResponseError)) else None
-            event = self._event(
-                "retry",
-                call,
-                attempt=call.attempt,
-                status=status,
-                error=error,
-                request_id=getattr(error, "request_id", None),
-                wait=wait,
-            )
+            event = self._event("retry", call, **_outcome(error, None), wait=wait)
             await hooks.fire(hooks.retry, event)
 
     async def observed(self, call: Call, send: Coroutine[Any, Any, R]) -> R:
@@ -151,13 +143,7 @@ class Around:
 
     async def _after(self, call: Call, error: WacrError | None, result: Any, started: float) -> None:
         elapsed = time.perf_counter() - started
-        if result is not None:
-            status, headers, request_id = result.status, result.headers, result.info.request_id
-        elif isinstance(error, APIError):
-            status, headers, request_id = error.status, error.headers, error.request_id
-        else:
-            status = getattr(error, "status", None)
-            headers, request_id = None, getattr(error, "request_id", None)
+        headers = result.headers if result is not None else getattr(error, "headers", None)
         if self.limiter is not None and headers:
             figures = RateLimit.from_headers(headers)
             if figures is not None:
@@ -167,13 +153,13 @@ class Around:
                     _log.warning("wacr: rate limiter observe() raised %s: %s", type(exc).__name__, exc)
         hooks = self.hooks
         if hooks is not None and hooks.response:
-            event = self._event(
-                "response",
-                call,
-                attempt=call.attempt,
-                status=status,
-                elapsed=elapsed,
-                error=error,
-                request_id=request_id,
-            )
+            event = self._event("response", call, **_outcome(error, result), elapsed=elapsed)
             await hooks.fire(hooks.response, event)
+
+
+def _outcome(error: WacrError | None, result: Any) -> dict[str, Any]:
+    """The fields of a "response" or "retry" event: the attempt's number is the call's."""
+    if result is not None:
+        return {"status": result.status, "request_id": result.info.request_id, "error": None}
+    status = error.status if isinstance(error, (APIError, InvalidResponseError)) else None
+    return {"status": status, "request_id": getattr(error, "request_id", None), "error": error}
