@@ -20,8 +20,8 @@ every item up to that point, and learns that the rest could not be read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterator
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -31,7 +31,7 @@ from wacr.models._base import Model
 
 _set = object.__setattr__  # works on frozen models too
 
-__all__ = ["AsyncPager", "Page", "Paginator", "page_from_envelope"]
+__all__ = ["AsyncPager", "Page", "PageSource", "Paginator", "page_from_envelope"]
 
 T = TypeVar("T")
 
@@ -70,6 +70,18 @@ class Page(Generic[T]):
         return len(self.items)
 
 
+class PageSource(Protocol[T]):
+    """What a :class:`Paginator` asks for pages: one list call with its arguments checked
+    (``wacr.resources._listing.ListCall``)."""
+
+    #: The page size asked for, or the API's default (``None``: unknown).
+    per_page: int | None
+
+    def page(self, number: int) -> Awaitable[Page[T]]:
+        """Fetch page ``number`` (1-based)."""
+        ...
+
+
 class Paginator(Generic[T]):
     """What a list method returns: await it for one page, iterate it for every item.
 
@@ -79,24 +91,17 @@ class Paginator(Generic[T]):
     starts again from the first requested page.
     """
 
-    __slots__ = ("_fetch", "_per_page", "_start_page")
+    __slots__ = ("_source", "_start_page")
 
-    def __init__(
-        self,
-        fetch: Callable[[int], Awaitable[Page[T]]],
-        *,
-        start_page: int = 1,
-        per_page: int | None = None,
-    ) -> None:
-        self._fetch = fetch
+    def __init__(self, source: PageSource[T], *, start_page: int = 1) -> None:
+        self._source = source
         self._start_page = start_page
-        self._per_page = per_page
 
     def __repr__(self) -> str:
-        return f"Paginator(start_page={self._start_page}, per_page={self._per_page})"
+        return f"Paginator(start_page={self._start_page}, per_page={self._source.per_page})"
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
-        return self._fetch(self._start_page).__await__()
+        return self._source.page(self._start_page).__await__()
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()
@@ -112,7 +117,7 @@ class Paginator(Generic[T]):
         previous: tuple[Any, ...] | None = None
         first = True
         while number is not None:
-            page = await self._fetch(number)
+            page = await self._source.page(number)
             following = _next_page(page, number, first=first)
             first = False
             # Only a small key of the previous page is kept, never its items.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
@@ -10,8 +11,8 @@ import pytest
 
 from tests.core.conftest import MakeTransport, Reply, Scripted
 from wacr._pagination import AsyncPager, Page, Paginator, page_from_envelope
-from wacr.errors import InvalidResponseError
 from wacr._response import ResponseInfo
+from wacr.errors import InvalidResponseError
 from wacr.models._base import Model
 
 #: What the transport attaches to the pages these tests build by hand.
@@ -34,6 +35,14 @@ class Item(Model):
     name: str | None = None
 
 
+class Source:
+    """A page source (what ``Resource._list`` builds) around a fetch function."""
+
+    def __init__(self, fetch: Callable[[int], Awaitable[Page[Item]]], per_page: int | None = None) -> None:
+        self.page = fetch
+        self.per_page = per_page
+
+
 def envelope(ids: list[int], **pagination: Any) -> dict[str, Any]:
     meta: dict[str, Any] = {"request_id": "r"}
     if pagination:
@@ -46,7 +55,9 @@ def envelope(ids: list[int], **pagination: Any) -> dict[str, Any]:
 
 def test_page_from_envelope_reads_items_and_the_upstream_pagination_keys() -> None:
     page = page_from_envelope(
-        envelope([1, 2], total=5, count=2, per_page=2, current_page=1, total_pages=3, has_more=True), Item, INFO
+        envelope([1, 2], total=5, count=2, per_page=2, current_page=1, total_pages=3, has_more=True),
+        Item,
+        INFO,
     )
     assert page.items == [Item(id=1, name="n1"), Item(id=2, name="n2")]
     assert (page.has_more, page.current_page, page.per_page, page.total, page.count, page.total_pages) == (
@@ -155,7 +166,7 @@ class Server:
 @pytest.mark.parametrize("total", [0, 3, 10, 12])
 async def test_iterates_every_item_and_stops_at_the_end(style: str, total: int) -> None:
     server = Server(total, per_page=3, style=style)
-    ids = [item.id async for item in Paginator(server.fetch, per_page=3)]
+    ids = [item.id async for item in Paginator(Source(server.fetch, 3))]
     assert ids == list(range(1, total + 1))
     # Without pagination data only a short (or empty) page tells the end.
     expected = total // 3 + 1 if style == "none" else max(1, -(-total // 3))
@@ -165,7 +176,7 @@ async def test_iterates_every_item_and_stops_at_the_end(style: str, total: int) 
 async def test_one_page_in_memory() -> None:
     server = Server(total=200, per_page=10, style="has_more")
     count = 0
-    async for item in Paginator(server.fetch, per_page=10):
+    async for item in Paginator(Source(server.fetch, 10)):
         count += item.id > 0
     assert count == 200 and len(server.fetched) == 20
     # When a page is fetched, at most the item the loop variable still holds is alive.
@@ -174,7 +185,7 @@ async def test_one_page_in_memory() -> None:
 
 async def test_await_gives_the_first_requested_page() -> None:
     server = Server(total=10, per_page=3, style="has_more")
-    pager: AsyncPager[Item] = Paginator(server.fetch, start_page=2, per_page=3)
+    pager: AsyncPager[Item] = Paginator(Source(server.fetch, 3), start_page=2)
     page = await pager
     assert [i.id for i in page.items] == [4, 5, 6] and page.has_more
     assert server.fetched == [2]
@@ -183,7 +194,7 @@ async def test_await_gives_the_first_requested_page() -> None:
 
 async def test_pages_yields_whole_pages() -> None:
     server = Server(total=7, per_page=3, style="total_pages")
-    sizes = [len(page) async for page in Paginator(server.fetch, per_page=3).pages()]
+    sizes = [len(page) async for page in Paginator(Source(server.fetch, 3)).pages()]
     assert sizes == [3, 3, 1]
 
 
@@ -194,7 +205,7 @@ async def test_stops_on_an_empty_page_even_if_the_server_claims_more() -> None:
         calls.append(page)
         return Page(items=[Item(id=1)] if page == 1 else [], has_more=True, current_page=page, response=INFO)
 
-    assert [i.id async for i in Paginator(fetch)] == [1]
+    assert [i.id async for i in Paginator(Source(fetch))] == [1]
     assert calls == [1, 2]
 
 
@@ -203,7 +214,7 @@ async def test_server_ignoring_the_page_parameter_is_an_error_not_a_loop() -> No
         return Page(items=[Item(id=1)], has_more=True, current_page=1, response=INFO)
 
     with pytest.raises(InvalidResponseError, match="asked for page 2"):
-        [i async for i in Paginator(fetch)]
+        [i async for i in Paginator(Source(fetch))]
 
 
 async def test_the_same_items_again_without_a_page_number_is_an_error_not_a_loop() -> None:
@@ -215,7 +226,7 @@ async def test_the_same_items_again_without_a_page_number_is_an_error_not_a_loop
 
     seen: list[int] = []
     with pytest.raises(InvalidResponseError, match="page 2 repeats the items of the page before it"):
-        async for item in Paginator(fetch):
+        async for item in Paginator(Source(fetch)):
             seen.append(item.id)
     assert seen == [1, 2] and calls == [1, 2]  # the first page's items, never twice
 
@@ -224,9 +235,11 @@ async def test_pages_that_only_share_an_edge_item_are_not_taken_for_a_repeat() -
     pages = {1: [1, 2, 3], 2: [3, 4, 5], 3: [5]}  # an item inserted meanwhile shifts one over
 
     async def fetch(page: int) -> Page[Item]:
-        return Page(items=[Item(id=i) for i in pages[page]], has_more=page < 3, current_page=page, response=INFO)
+        return Page(
+            items=[Item(id=i) for i in pages[page]], has_more=page < 3, current_page=page, response=INFO
+        )
 
-    assert [i.id async for i in Paginator(fetch)] == [1, 2, 3, 3, 4, 5, 5]
+    assert [i.id async for i in Paginator(Source(fetch))] == [1, 2, 3, 3, 4, 5, 5]
 
 
 async def test_paginating_over_http(api: Scripted, make_transport: MakeTransport) -> None:
@@ -240,8 +253,8 @@ async def test_paginating_over_http(api: Scripted, make_transport: MakeTransport
         raw = await transport.request("GET", "/contacts", params=[("page", str(page)), ("per_page", "2")])
         return page_from_envelope(raw.envelope, Item, raw.info, per_page=2)
 
-    pager = Paginator(fetch, per_page=2)
+    pager = Paginator(Source(fetch, 2))
     assert [c.id async for c in pager] == [1, 2, 3]
     assert [s.query["page"] for s in api.seen] == ["1", "2"]
-    first = await Paginator(fetch, per_page=2)
+    first = await Paginator(Source(fetch, 2))
     assert first.response is not None and first.response.request_id == "r"

@@ -16,15 +16,16 @@ import attrs
 import orjson
 
 from wacr import _convert, _envelope
-from wacr._headers import header_problems
 from wacr._operations import OPERATIONS
-from wacr._pagination import Page, Paginator, page_from_envelope
+from wacr._pagination import Paginator
 from wacr._query import build_query
 from wacr._validate import accepts, body_check, check_value, validate
-from wacr.errors import ValidationError, WacrError
+from wacr.errors import ValidationError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
-from wacr.resources._options import extras
+from wacr.resources._listing import ListCall, finished
+from wacr.resources._options import NOT_UTF8 as _NOT_UTF8
+from wacr.resources._options import extras, is_utf8
 
 if TYPE_CHECKING:
     from wacr._client import Client
@@ -90,7 +91,7 @@ class Resource:
             values = {k: quote(str(args[k]), safe="") for k in op.path_params}
         except UnicodeEncodeError:
             values = {}
-            errors = {k: [_NOT_UTF8] for k in op.path_params if not _is_utf8(str(args[k]))}
+            errors = {k: [_NOT_UTF8] for k in op.path_params if not is_utf8(str(args[k]))}
         for name, value in values.items():
             if value == "." or value == "..":  # a dot segment would point the request elsewhere
                 errors[name] = ["must not be '.' or '..'"]
@@ -154,7 +155,7 @@ class Resource:
             raise ValidationError(errors=errors)
         params = build_query(filters=filters, **given)
         for name, text in params:
-            if not text.isascii() and not _is_utf8(text):
+            if not text.isascii() and not is_utf8(text):
                 errors.setdefault(name, []).append(_NOT_UTF8)
                 continue
             schema = op.query.get(name)
@@ -221,7 +222,7 @@ class Resource:
         )
         if op.data_model is None:  # a delete: its answer has no `data`
             return _deleted(sending, (path or {})["id"])  # type: ignore[return-value]
-        return _finished(sending, finish[1], self._client._transport.scrub)
+        return finished(sending, finish[1], self._client._transport.scrub)
 
     def _list(
         self,
@@ -232,64 +233,31 @@ class Resource:
         path: Mapping[str, Any] | None = None,
         options: Mapping[str, Any],
     ) -> Paginator[M]:
-        """A lazy list: awaiting it fetches one page, iterating it fetches every page."""
+        """A lazy list: awaiting it fetches one page, iterating it fetches every page.
+
+        The arguments are checked and the query built once, now, before any I/O, into the
+        :class:`~wacr.resources._listing.ListCall` the paginator asks for each page.
+        """
         op = OPERATIONS[op_id]
         _check_result(op, cast_to)
         if not op.is_list:
             raise TypeError(f"{op_id} does not answer a list: use Resource._request")
-        # The arguments are checked and the query built once, now, before any I/O.
         url = self._path(op, path or {})
         params = self._query(op, args) if args else None
         extra = extras(op_id, options, has_body=False) if options else None
         if extra is not None:
-            if extra.query and "page" in dict(extra.query) and op.query.get("page") is not None:
-                # The paginator numbers the pages itself: an extra `page` would be replaced.
-                raise ValidationError(errors={"extra_query.page": ["use the page argument of a list"]})
             params = extra.params(params)
-            if extra.headers:  # checked now, before any I/O, as the other arguments are
-                problems = header_problems(extra.headers, "extra_headers")
-                if problems:
-                    raise ValidationError("invalid extra headers", errors=problems)
-        headers = extra.headers if extra is not None else None
-        max_retries, timeout = options.get("max_retries"), options.get("timeout")
-        first = args.get("page") or 1
-        page_schema = op.query.get("page")
-        paginated = page_schema is not None
-        per_page = args.get("per_page")
-        if per_page is None and paginated:
-            # The size the server uses when none is asked for: a full page of it may have a next.
-            per_page = op.query.get("per_page", {}).get("default")
-        # Page n's query is `page=n` followed by the other arguments (build_query's order).
-        others = [pair for pair in params or () if pair[0] != "page"]
-        transport = self._client._transport
-
-        async def fetch(page: int) -> Page[M]:
-            if page_schema is None:
-                query = params
-            elif page.__class__ is int and accepts(page_schema, page):
-                query = [("page", str(page)), *others]
-            else:
-                errors: dict[str, list[str]] = {}
-                check_value(page_schema, page, "page", errors)
-                raise ValidationError(errors=errors)
-            raw = await transport.request(
-                op.method,
-                url,
-                params=query,
-                headers=headers,
-                operation=op_id,
-                max_retries=max_retries,
-                timeout=timeout,
-            )
-            try:
-                return page_from_envelope(
-                    raw.envelope, cast_to, raw.info, per_page=per_page, paginated=paginated
-                )
-            except WacrError as error:
-                transport.scrub(error)
-                raise
-
-        return Paginator(fetch, start_page=first, per_page=per_page)
+        call = ListCall(
+            self._client._transport,
+            op,
+            cast_to,
+            url,
+            params,
+            extra,
+            per_page=args.get("per_page"),
+            options=options,
+        )
+        return Paginator(call, start_page=args.get("page") or 1)
 
     @staticmethod
     def _with(result: M, **changes: Any) -> M:
@@ -342,19 +310,6 @@ def _finisher(op: Operation, model: type[M]) -> Callable[[Any, ResponseInfo], M]
     return finish
 
 
-async def _finished(
-    sending: Coroutine[Any, Any, RawResult],
-    finish: Callable[[Any, ResponseInfo], M],
-    scrub: Callable[[BaseException], None],
-) -> M:
-    raw = await sending
-    try:
-        return finish(raw.envelope, raw.info)
-    except WacrError as error:
-        scrub(error)  # the answer may echo the token into a field that does not fit
-        raise
-
-
 async def _deleted(sending: Coroutine[Any, Any, RawResult], id: int) -> Deleted:
     raw = await sending
     deleted = Deleted(id=id, message=raw.info.message)
@@ -367,17 +322,6 @@ _FLAT = frozenset({"comments_add"})
 
 # One finisher per operation, built (and its result type checked) on first use.
 _finishers: dict[str, tuple[type[Any], Callable[[Any, ResponseInfo], Any]]] = {}
-
-
-_NOT_UTF8 = "must be valid Unicode text (it has a lone surrogate)"
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _unencodable(value: Any, path: str, errors: dict[str, list[str]]) -> dict[str, list[str]]:

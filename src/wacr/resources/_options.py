@@ -15,7 +15,7 @@ import orjson
 
 from wacr.errors import ValidationError
 
-__all__ = ["BodyOptions", "Extras", "QueryValue", "RequestOptions", "extras"]
+__all__ = ["NOT_UTF8", "BodyOptions", "Extras", "QueryValue", "RequestOptions", "extras", "is_utf8"]
 
 #: What an ``extra_query`` value may be (a bool is sent as ``true``/``false``).
 QueryValue = str | int | float | bool
@@ -114,8 +114,8 @@ def _query(query: Mapping[Any, Any], errors: dict[str, list[str]]) -> list[tuple
             text = str(value)
             if value.__class__ is float and not math.isfinite(value):
                 errors.setdefault(label, []).append("must be a finite number")
-            elif not _is_text(text):
-                errors.setdefault(label, []).append("must be valid Unicode text (it has a lone surrogate)")
+            elif not is_utf8(text):
+                errors.setdefault(label, []).append(NOT_UTF8)
             else:
                 out.append((name, text))
         else:
@@ -154,7 +154,12 @@ def _finite(value: Any) -> bool:
     return True
 
 
-def _is_text(text: str) -> bool:
+#: The rule a text with a lone surrogate breaks (it cannot be sent as UTF-8).
+NOT_UTF8 = "must be valid Unicode text (it has a lone surrogate)"
+
+
+def is_utf8(text: str) -> bool:
+    """Whether ``text`` can be sent (a lone surrogate cannot be encoded as UTF-8)."""
     try:
         text.encode()
     except UnicodeEncodeError:
