@@ -64,7 +64,7 @@ def test_callers_go_in_order_one_slot_apart_and_cancelled_ones_take_no_slot(canc
 async def test_a_timed_out_waiter_takes_no_slot_and_keys_are_separate() -> None:
     limiter = RateLimiter(per_minute=60 / 0.2)
     await limiter.acquire("a")
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(limiter.acquire("a"), 0.05)
     started = time.monotonic()
     await limiter.acquire("b")  # another budget: not held up

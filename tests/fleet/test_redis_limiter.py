@@ -110,7 +110,7 @@ async def test_a_cancelled_waiter_gives_its_slot_back(redis: aioredis.Redis, oth
     await a.acquire(KEY)
     first = time.monotonic()
     before = await redis.hget("wacr:ratelimit:" + KEY, "tat")
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(b.acquire(KEY), 0.05)  # had reserved the next slot
     await b.aclose()
     assert await redis.hget("wacr:ratelimit:" + KEY, "tat") == before

@@ -6,7 +6,7 @@ Serves two routes on a free loopback port (printed as ``port N``) until stdin cl
 ``/shared`` (a Router with ``wacr.redis.RedisDedupe``) and ``/local`` (the default in-memory
 store, one per replica). Every event's handler counts in Redis, under the test's own keys: its
 attempts, its runs to the end, and any run that overlapped another of the same id. An id that
-starts with ``flaky-`` fails its first attempt.
+starts with ``flaky-`` fails its first attempt, once the test sets ``test:<route>:fail-now``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def counting_router(r: aioredis.Redis, name: str, dedupe: Any) -> webhooks.Route
         try:
             await asyncio.sleep(0.05)  # a window for a duplicate to run in
             if event_id.startswith("flaky-") and attempt == 1:
-                await asyncio.sleep(0.5)  # fails once every replica has seen this delivery
+                # Fails once the test says every replica has answered this delivery.
+                while not await r.exists(f"test:{name}:fail-now"):
+                    await asyncio.sleep(0.01)
                 raise RuntimeError("fails on its first attempt")
         finally:
             await r.decr(f"test:{name}:running:{event_id}")
