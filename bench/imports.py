@@ -25,7 +25,7 @@ import aiohttp
 t1 = time.perf_counter()
 import wacr
 t2 = time.perf_counter()
-loaded = "wacr.models._generated" in sys.modules
+loaded = any(name.startswith("wacr.models._generated.") for name in sys.modules)
 wacr.Client
 t3 = time.perf_counter()
 json.dump({"aiohttp": t1 - t0, "wacr": t2 - t1, "client": t3 - t2, "models_loaded": loaded}, sys.stdout)

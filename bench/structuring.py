@@ -25,13 +25,28 @@ from _common import emit, median, page_envelope, rotate, send_envelope, spread
 
 from wacr import _convert
 from wacr._pagination import page_from_envelope
+from wacr._response import ResponseInfo
 from wacr.models import Contact, TextMessageResult
-from wacr.models._generated import ContactListEnvelope, TextMessageResultEnvelope
+from wacr.models._generated.envelopes import ContactListEnvelope, TextMessageResultEnvelope
 
 try:
     import _pydantic_models as pyd
 except ImportError:  # pragma: no cover - pydantic is a bench-only dependency
     pyd = None  # type: ignore[assignment]
+
+
+# What the transport attaches to a page (the SDK path gives it to every item too).
+_INFO = ResponseInfo(
+    status=200,
+    headers={},
+    request_id="r",
+    message=None,
+    meta=None,
+    method="GET",
+    url="http://127.0.0.1/api/v2/contacts",
+    elapsed=0.0,
+    attempts=1,
+)
 
 
 def _per_call(fn: Callable[[], Any], number: int) -> float:
@@ -102,7 +117,7 @@ def main() -> None:
 
     page_sides: dict[str, Callable[[], Any]] = {
         "wacr": lambda: converter.loads(page_raw, ContactListEnvelope),
-        "sdk_path": lambda: page_from_envelope(orjson.loads(page_raw), Contact),
+        "sdk_path": lambda: page_from_envelope(orjson.loads(page_raw), Contact, _INFO),
     }
     send_sides: dict[str, Callable[[], Any]] = {
         "wacr": lambda: converter.loads(send_raw, TextMessageResultEnvelope),

@@ -20,7 +20,7 @@ every item up to that point, and learns that the rest could not be read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Generator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
@@ -29,7 +29,8 @@ from wacr import _convert, _envelope
 from wacr._response import ResponseInfo
 from wacr.models._base import Model
 
-_set = object.__setattr__  # works on frozen models too
+# The slot's own setter: works on frozen models too, and costs less than object.__setattr__.
+_set_response: Callable[[Any, ResponseInfo], None] = vars(Model)["_response"].__set__
 
 __all__ = ["AsyncPager", "Page", "PageSource", "Paginator", "page_from_envelope"]
 
@@ -206,7 +207,7 @@ def page_from_envelope(
     if items and isinstance(items[0], Model):
         # Each item's `response` is the page's: the call that fetched it.
         for item in items:
-            _set(item, "_response", info)
+            _set_response(item, info)
 
     meta = _envelope.page_meta(envelope)
     current_page = meta["current_page"]
