@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+import click
 
-import wacr
-from wacr.cli._app import App, cli, get_field, pass_app, text_of, wire
+from wacr.cli._app import App, Group
+from wacr.cli._options import api_command
+
+if TYPE_CHECKING:
+    import wacr
 
 
-@cli.command("account")
-@pass_app
-def account(app: App) -> None:
-    """The account, its usage, the plan's limits and the rate-limit figures."""
+@click.group(cls=Group, invoke_without_command=True)
+@click.pass_context
+def account(ctx: click.Context) -> None:
+    """The account, its usage, the plan's limits and the rate-limit figures (all of it without a
+    subcommand)."""
+    if ctx.invoked_subcommand is None:
+        _overview(ctx.find_object(App))
+
+
+api_command(account, "get", "account.get", "Account", help="The account and its subscription.")
+api_command(account, "usage", "account.usage", "Usage", help="Usage of each feature against the plan.")
+api_command(account, "limits", "account.limits", "Limits", help="The plan's limits and features.")
+
+
+def _overview(app: App | None) -> None:
+    from rich.text import Text
+
+    from wacr.cli._library import wire
+    from wacr.cli._output import get_field, table, text_of
+
+    assert app is not None  # the root group made it
 
     async def fetch(client: wacr.Client) -> tuple[Any, Any, Any]:
         return await asyncio.gather(client.account.get(), client.account.usage(), client.account.limits())
@@ -29,14 +48,13 @@ def account(app: App) -> None:
         )
         return
     app.record("Account", info)
-    table = Table(title="Usage", title_justify="left", box=None, padding=(0, 2), header_style="bold")
-    for header in ("Feature", "Used", "Limit", "Remaining"):
-        table.add_column(header, justify="left" if header == "Feature" else "right")
-    for name, entry in wire(usage).items():
-        if isinstance(entry, Mapping):
-            limit = "unlimited" if entry.get("is_unlimited") else text_of(entry.get("limit"))
-            table.add_row(name, text_of(entry.get("current")), limit, text_of(entry.get("remaining")))
-    app.console.print(table)
+    rows = [
+        (name, e.get("current"), "unlimited" if e.get("is_unlimited") else e.get("limit"), e.get("remaining"))
+        for name, e in wire(usage).items()
+        if isinstance(e, Mapping)
+    ]
+    numbers = ["Used", "Limit", "Remaining"]
+    table(app, ["Feature", *numbers], rows, title="Usage", right=numbers)
     wire_limits = wire(limits)
     per_minute = get_field(wire_limits, "limits.api_calls_per_minute.limit")
     features = wire_limits.get("features") or {}

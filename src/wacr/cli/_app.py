@@ -1,39 +1,39 @@
-"""The ``wacr`` command's root: the global options, the settings and output every command shares."""
+"""The ``wacr`` command's root: global options, the command table, the settings every command shares.
+
+Only click and ``import wacr`` (which loads no client) are imported here: ``wacr --help`` reads
+the command table below and imports no command module; a command group's module is imported
+when that group is used, the client when a command calls the API, rich when a result is printed.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import orjson
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 import wacr
-from wacr.cli._format import plural
-from wacr.cli._library import wire
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from wacr.cli._output import Column
 
 __all__ = [
     "EXIT_API_ERROR",
     "EXIT_INTERRUPTED",
     "EXIT_USAGE",
     "App",
-    "Column",
+    "Group",
     "InputError",
-    "cell_text",
     "cli",
-    "get_field",
     "pass_app",
-    "text_of",
-    "wire",
 ]
 
 T = TypeVar("T")
@@ -52,9 +52,6 @@ class InputError(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-# -- settings and output ---------------------------------------------------------------------
-
-
 @dataclass
 class App:
     """The global options, shared by every command through the click context."""
@@ -64,14 +61,43 @@ class App:
     json: bool
     timeout: float
     max_retries: int
-    console: Console = field(default_factory=lambda: make_console(stderr=False))
-    errors: Console = field(default_factory=lambda: make_console(stderr=True))
+    max_retry_wait: float
+
+    @cached_property
+    def console(self) -> Console:
+        from wacr.cli._output import make_console
+
+        return make_console(stderr=False)
+
+    @cached_property
+    def errors(self) -> Console:
+        from wacr.cli._output import make_console
+
+        return make_console(stderr=True)
 
     def client(self) -> wacr.Client:
         if not self.token:
             raise InputError("no API token: pass --token or set the WACR_TOKEN environment variable")
         base_url = {"wacr": wacr.WACR, "rasl": wacr.RASL}.get((self.base_url or "").lower(), self.base_url)
-        return wacr.Client(self.token, base_url=base_url, timeout=self.timeout, max_retries=self.max_retries)
+        return wacr.Client(
+            self.token,
+            base_url=base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            max_retry_wait=self.max_retry_wait,
+            event_hooks={"retry": [self.retry_notice]},
+        )
+
+    def retry_notice(self, event: wacr.HookEvent) -> None:
+        """One line on stderr before each retry's wait (a 429 may hold the command for a while)."""
+        from wacr.cli._format import one_line
+
+        why = "rate limited (429)" if event.status == 429 else (one_line(event.error) if event.error else "")
+        click.echo(
+            f"notice: {why}; retrying in {event.wait or 0:.1f} s "
+            f"(attempt {event.attempt + 1} of {self.max_retries + 1})",
+            err=True,
+        )
 
     def run(self, call: Callable[[wacr.Client], Awaitable[T]]) -> T:
         """Open a client, await ``call(client)`` in a new event loop, close the client."""
@@ -83,140 +109,131 @@ class App:
 
         return asyncio.run(go())
 
-    # -- printing ----------------------------------------------------------------------------
+    # -- output (rich is loaded by wacr.cli._output, on the first result printed) ------------------
 
     def emit_json(self, data: Any) -> None:
-        click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+        from wacr.cli._output import emit_json
+
+        emit_json(data)
 
     def record(self, title: str, obj: Any, extra: Mapping[str, Any] | None = None) -> None:
         """One result: its fields as JSON, or a two-column table."""
-        data = {**wire(obj), **(extra or {})}
-        if self.json:
-            self.emit_json(data)
-            return
-        table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
-        table.add_column(style="bold")
-        table.add_column(overflow="fold")
-        for key, value in flatten(data):
-            table.add_row(Text(key), Text(text_of(value)))
-        self.console.print(table)
+        from wacr.cli._output import record
 
-    def listing(
+        record(self, title, obj, extra)
+
+    def show(self, title: str, call: Callable[[wacr.Client], Awaitable[Any]]) -> None:
+        """Make one API call and print its result."""
+        self.record(title, self.run(call))
+
+    def show_list(
         self,
         noun: str,
-        items: Sequence[Any],
         columns: Sequence[Column],
-        page: wacr.Page[Any] | None = None,
+        pager: Callable[[wacr.Client], wacr.Paginator[Any]],
+        all_pages: bool,
     ) -> None:
-        """A list of results: ``{"data": [...], "pagination": {...}}`` as JSON, or a table.
+        """One page of a listing (or every page with ``all_pages``), as JSON or a table."""
+        from wacr.cli._output import listing
 
-        ``page`` is given when one page was fetched, for the pagination data.
-        """
-        rows = [wire(item) for item in items]
-        pagination = None
-        if page is not None:
-            pagination = {
-                "current_page": page.current_page,
-                "per_page": page.per_page,
-                "total": page.total,
-                "total_pages": page.total_pages,
-                "count": page.count,
-                "has_more": page.has_more,
-            }
-        if self.json:
-            self.emit_json({"data": rows, **({"pagination": pagination} if pagination else {})})
-            return
-        if rows:
-            table = Table(box=None, padding=(0, 2), header_style="bold")
-            for header, _ in columns:
-                table.add_column(header, overflow="fold")
-            for row in rows:
-                table.add_row(*(Text(cell_text(get_field(row, key))) for _, key in columns))
-            self.console.print(table)
-        self.console.print(Text(listing_footer(noun, len(rows), page), style="dim"))
+        async def fetch(client: wacr.Client) -> tuple[list[Any], wacr.Page[Any] | None]:
+            if all_pages:
+                return [item async for item in pager(client)], None
+            page = await pager(client)
+            return page.items, page
+
+        items, page = self.run(fetch)
+        listing(self, noun, items, columns, page)
 
 
-def make_console(*, stderr: bool) -> Console:
-    console = Console(stderr=stderr)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        # Piped or redirected: tables at their natural width instead of wrapped at 80 columns.
-        console.width = 1000
-    return console
+pass_app = click.make_pass_decorator(App)
 
 
-#: A table column: its header and the wire field it shows (dotted for nested fields), or a
-#: function of the item's wire dict.
-Column = tuple[str, str | Callable[[Mapping[str, Any]], Any]]
+def _json_after(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    app = ctx.find_object(App)
+    if value and app is not None:  # `wacr contacts list --json`, as well as `wacr --json contacts list`
+        app.json = True
 
 
-def get_field(row: Mapping[str, Any], key: str | Callable[[Mapping[str, Any]], Any]) -> Any:
-    if callable(key):
-        return key(row)
-    value: Any = row
-    for part in key.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
+def _with_json_option(params: list[click.Parameter]) -> None:
+    params.append(
+        click.Option(
+            ["--json"],
+            is_flag=True,
+            expose_value=False,
+            callback=_json_after,
+            help="Print the result as JSON (the API's field names).",
+        )
+    )
 
 
-def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """``{"a": {"b": 1}}`` -> ``("a.b", 1)``; ``None`` values are left out."""
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, Mapping) and value:
-            yield from flatten(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value
+class Command(click.Command):
+    """A leaf command: accepts ``--json`` after its name too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _with_json_option(self.params)
 
 
-def text_of(value: Any) -> str:
-    """A value as table text: ISO dates, enum values, compact JSON for lists and objects."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return str(value)  # the API's enums print their value
-    if isinstance(value, (list, dict)):
-        return orjson.dumps(value).decode()
-    return str(value)
+class Group(click.Group):
+    """A command group whose commands (and sub-groups) accept ``--json`` after their name."""
+
+    command_class = Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.invoke_without_command:  # `wacr account --json`
+            _with_json_option(self.params)
 
 
-def cell_text(value: Any) -> str:
-    """Table cell text: like :func:`_text`, with times to the minute."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return text_of(value)
+Group.group_class = Group
+
+#: The top-level commands: name -> (module under wacr.cli, attribute, short help). The help is
+#: written here so that `wacr --help` imports no command module (tests/cli checks it matches).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "send": ("_send", "send", "Send a message: text, template, media, interactive or cta."),
+    "otp": ("_otp", "otp", "One-time codes: send (yours or server-generated), verify, resend, status."),
+    "contacts": ("_contacts", "contacts", "Contacts: create, get, update, delete, list, import a CSV."),
+    "messages": ("_messages", "messages", "The message history: list and get."),
+    "templates": ("_templates", "templates", "WhatsApp message templates: list, get and sync."),
+    "groups": ("_groups", "groups", "Contact groups: list, create, get, update, delete, members."),
+    "sources": ("_sources", "sources", "Contact sources: list, create, get, update, delete."),
+    "statuses": ("_statuses", "statuses", "Contact statuses: list, create, get, update, delete."),
+    "comments": ("_comments", "comments", "Team notes on a conversation: list and add."),
+    "account": ("_account", "account", "The account, its usage and the plan's limits."),
+    "emulator": ("_emulator", "emulator", "Serve the API emulator (for tests and demos)."),
+    "completion": ("_completion", "completion", "Print the shell completion script: bash, zsh or fish."),
+}
 
 
-def listing_footer(noun: str, count: int, page: wacr.Page[Any] | None) -> str:
-    text = plural(count, noun.removesuffix("s")) if count else f"no {noun}"
-    if page is None:
-        return text
-    if page.current_page is not None and page.total_pages is not None:
-        text += f" on page {page.current_page} of {page.total_pages}"
-    if page.total is not None:
-        text += f" ({page.total} in all)"
-    if page.has_more and page.current_page is not None:
-        text += f"; next: --page {page.current_page + 1}, or --all"
-    return text
+class LazyGroup(Group):
+    """The root group: a command's module is imported only when that command is used."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
 
-# -- the root group ---------------------------------------------------------------------------
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attribute, _ = entry
+        command: click.Command = getattr(import_module(f"wacr.cli.{module}"), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The short help from the table: printing the list imports no command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry[2]) for name, entry in COMMANDS.items()])
+
 
 _VERBOSITY = {1: logging.INFO, 2: logging.DEBUG}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option(
-    "--token",
-    envvar="WACR_TOKEN",
-    show_envvar=True,
-    metavar="TOKEN",
-    help="API token.",
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
+@click.option("--token", envvar="WACR_TOKEN", show_envvar=True, metavar="TOKEN", help="API token.")
 @click.option(
     "--base-url",
     envvar="WACR_BASE_URL",
@@ -239,6 +256,13 @@ _VERBOSITY = {1: logging.INFO, 2: logging.DEBUG}
     show_default=True,
     help="Retries of 429s and safe failures (0: none).",
 )
+@click.option(
+    "--max-retry-wait",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Longest wait (seconds) for a 429's Retry-After; a longer one fails at once.",
+)
 @click.option("-v", "--verbose", count=True, help="Log retries (-v) and every request (-vv) on stderr.")
 @click.version_option(wacr.__version__, "-V", "--version", prog_name="wacr")
 @click.pass_context
@@ -249,19 +273,25 @@ def cli(
     as_json: bool,
     timeout: float,
     max_retries: int,
+    max_retry_wait: float,
     verbose: int,
 ) -> None:
     """Send WhatsApp messages and OTPs, and manage contacts, through the WA.cr / RASL API v2.
 
     The token and base URL come from --token / --base-url, else WACR_TOKEN / WACR_BASE_URL.
-    Exit status: 0 done, 1 API or connection error, 2 bad argument (nothing sent).
+    --json works before or after the command. Exit status: 0 done, 1 API or connection error,
+    2 bad argument (nothing sent), 130 interrupted.
     """
     if verbose:
         logging.basicConfig(
             level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
         )
         logging.getLogger("wacr").setLevel(_VERBOSITY[min(verbose, 2)])
-    ctx.obj = App(token=token, base_url=base_url, json=as_json, timeout=timeout, max_retries=max_retries)
-
-
-pass_app = click.make_pass_decorator(App)
+    ctx.obj = App(
+        token=token,
+        base_url=base_url,
+        json=as_json,
+        timeout=timeout,
+        max_retries=max_retries,
+        max_retry_wait=max_retry_wait,
+    )

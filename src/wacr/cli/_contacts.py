@@ -1,21 +1,16 @@
-"""``wacr contacts``: list, show and import (the import engine is :mod:`wacr.cli.csv_import`)."""
+"""``wacr contacts``: create, get, update, delete, list, and import a CSV (:mod:`wacr.cli.csv_import`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
-import wacr
-from wacr.cli._app import EXIT_API_ERROR, App, Column, InputError, cli, pass_app
+from wacr.cli._app import EXIT_API_ERROR, App, Group, InputError, pass_app
 from wacr.cli._format import plural, ranges
-from wacr.cli._options import filters_of, list_options, show_list
-from wacr.cli.csv_import import CsvError, ImportReport, import_contacts, read_contacts_csv
+from wacr.cli._options import Decorator, IntList, ModelChoice, api_command, id_argument, list_command
 
-_CONTACT_COLUMNS: list[Column] = [
+_CONTACT_COLUMNS = [
     ("ID", "id"),
     ("Name", lambda c: " ".join(str(c[k]) for k in ("firstname", "lastname") if c.get(k))),
     ("Phone", "phone"),
@@ -25,37 +20,70 @@ _CONTACT_COLUMNS: list[Column] = [
     ("Source", "source_id"),
     ("Created", "created_at"),
 ]
+_INCLUDE = click.option("--include", help="Related data to embed: groups, source, status (comma-separated).")
 
 
-@cli.group()
+@click.group(cls=Group)
 def contacts() -> None:
-    """List, show and import contacts."""
+    """Contacts: create, get, update, delete, list, and import a CSV file."""
 
 
-@contacts.command("list")
-@list_options(filters="status_id=3 or created_at.gte=2026-01-01")
-@click.option("--include", help="Related data to embed: groups, source, status (comma-separated).")
-@pass_app
-def contacts_list(app: App, /, filter_pairs: tuple[str, ...], all_pages: bool, **args: Any) -> None:
-    """List contacts, one page (default) or --all."""
-    filters = filters_of(filter_pairs)
-    show_list(
-        app,
-        "contacts",
-        _CONTACT_COLUMNS,
-        lambda client: client.contacts.list(filters=filters, **args),
-        all_pages,
-    )
+def _fields(*, create: bool) -> list[Decorator]:
+    """The contact's fields as options: the six the API requires are required to create."""
+    required = {"required": create}
+    options = [
+        click.option("--firstname", **required, help="First name."),
+        click.option("--lastname", **required, help="Last name."),
+        click.option("--phone", **required, help="Phone with country code (unique per account)."),
+        click.option("--type", **required, type=ModelChoice("ContactTypeLiteral"), help="Contact type."),
+        click.option("--source-id", **required, type=int, help="An existing source's id."),
+        click.option("--status-id", **required, type=int, help="An existing status's id."),
+        click.option("--email", help="Email (unique per account)."),
+    ]
+    options += [
+        click.option(f"--{name}", help=f"{name.capitalize()}.") for name in ("company", "description")
+    ]
+    options += [click.option(f"--{name}", help=f"{name.capitalize()}.") for name in ("city", "state", "zip")]
+    options += [
+        click.option("--address", help="Street address."),
+        click.option("--country-id", type=int, help="Country id."),
+        click.option("--assigned-id", type=int, help="The user the contact is assigned to."),
+        click.option(
+            "--groups",
+            type=IntList(),
+            help="Group ids, comma-separated" + ("." if create else " (REPLACES every membership)."),
+        ),
+    ]
+    return options
 
 
-@contacts.command("get")
-@click.argument("id", type=int)
-@click.option("--include", help="Related data to embed: groups, source, status (comma-separated).")
-@pass_app
-def contacts_get(app: App, /, id: int, include: str | None) -> None:
-    """Show one contact."""
-    result = app.run(lambda client: client.contacts.get(id, include=include))
-    app.record(f"Contact {id}", result)
+list_command(
+    contacts,
+    "contacts.list",
+    "contact",
+    _CONTACT_COLUMNS,
+    _INCLUDE,
+    filters="status_id=3 or created_at.gte=2026-01-01",
+    help="List contacts, one page (default) or --all.",
+)
+api_command(
+    contacts, "get", "contacts.get", "Contact {id}", id_argument(), _INCLUDE, help="Show one contact."
+)
+api_command(
+    contacts, "create", "contacts.create", "Contact created", *_fields(create=True), help="Create a contact."
+)
+api_command(
+    contacts,
+    "update",
+    "contacts.update",
+    "Contact {id} updated",
+    id_argument(),
+    *_fields(create=False),
+    help="Change some fields of a contact; only the options given are sent.",
+)
+api_command(
+    contacts, "delete", "contacts.delete", "Contact {id} deleted", id_argument(), help="Delete a contact."
+)
 
 
 @contacts.command("import")
@@ -75,7 +103,7 @@ def contacts_get(app: App, /, id: int, include: str | None) -> None:
 @click.option(
     "--type",
     "default_type",
-    type=click.Choice([t.value for t in wacr.models.ContactType]),
+    type=ModelChoice("ContactTypeLiteral"),
     help="Type for rows that leave it empty.",
 )
 @click.option("--source-id", "default_source_id", type=int, help="source_id for rows that leave it empty.")
@@ -98,9 +126,15 @@ def contacts_import(
     source_id, status_id, email, company, description, city, state, zip, address, country_id,
     assigned_id, group_id (ids separated by commas), addedfrom. Rows that break the API's rules
     (the SDK's own checks) are reported with their line number and not sent; the rest are sent
-    in batches. Exits 0 once every row was tried (failed rows are
-    listed), 1 when the import stopped early.
+    in batches. Failed and skipped rows are summed up by reason, with a few of their line
+    numbers (--json lists every line). Exits 0 once every row was tried, 1 when the import
+    stopped early.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    import wacr
+    from wacr.cli.csv_import import CsvError, ImportReport, import_contacts, read_contacts_csv
+
     defaults = {
         key: value
         for key, value in (
@@ -147,7 +181,11 @@ def contacts_import(
     return EXIT_API_ERROR if report.not_imported else 0
 
 
-def _show_import(app: App, report: ImportReport) -> None:
+def _show_import(app: App, report: Any) -> None:
+    from rich.text import Text
+
+    from wacr.cli._output import table
+
     if app.json:
         app.emit_json(report.to_json())
         return
@@ -160,13 +198,7 @@ def _show_import(app: App, report: ImportReport) -> None:
     app.console.print(Text(summary, style="bold"))
     if report.not_imported:
         app.console.print(Text(f"not imported: lines {ranges(report.not_imported)}"))
-    problems = [(line, "failed", reason) for line, reason in report.failed]
-    problems += [(line, "skipped", reason) for line, reason in report.skipped]
-    if problems:
-        table = Table(box=None, padding=(0, 2), header_style="bold")
-        table.add_column("Line", justify="right")
-        table.add_column("Result")
-        table.add_column("Reason", overflow="fold")
-        for line, outcome, reason in sorted(problems, key=lambda p: (p[0] is None, p[0] or 0)):
-            table.add_row(str(line) if line is not None else "?", outcome, Text(reason))
-        app.console.print(table)
+    reasons = report.reasons()
+    if reasons:
+        rows = [(r.outcome, r.count, r.reason, r.example_lines()) for r in reasons]
+        table(app, ["Result", "Rows", "Reason", "Lines"], rows, right=["Rows"])

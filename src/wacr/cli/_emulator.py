@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from wacr.cli._app import cli
 
-
-@cli.command(
+@click.command(
     "emulator",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,

@@ -7,7 +7,7 @@ from typing import Any
 
 import wacr
 
-__all__ = ["field_errors", "message_map", "one_line", "plural", "ranges"]
+__all__ = ["field_errors", "message_map", "nouns", "one_line", "plural", "ranges"]
 
 
 def field_errors(errors: Mapping[str, Sequence[str]]) -> str:
@@ -25,8 +25,13 @@ def one_line(error: BaseException) -> str:
 
 
 def plural(number: int, noun: str) -> str:
-    """``1 row``, ``2 rows``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    """``1 row``, ``2 rows``, ``2 statuses``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {nouns(noun)}"
+
+
+def nouns(noun: str) -> str:
+    """The plural of one of the command line's nouns: ``rows``, ``statuses``."""
+    return noun + ("es" if noun.endswith("s") else "s")
 
 
 def ranges(numbers: Iterable[int]) -> str:

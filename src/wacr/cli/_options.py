@@ -1,26 +1,43 @@
-"""Option types and options several commands share: ids, JSON, filters, phone, lists."""
+"""What the commands share: option types, common options, and commands declared from an API call.
+
+Most commands are one API call whose options are the call's arguments: :func:`api_command` and
+:func:`list_command` build them from the method's dotted name (``"contacts.get"``), the options
+and a title, so that each command module is a list of declarations.
+"""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from functools import cached_property
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 import click
-import orjson
 
-import wacr
-from wacr.cli._app import App, Column
+from wacr.cli._app import App, Group, pass_app
+from wacr.cli._format import nouns
+
+if TYPE_CHECKING:
+    import wacr
+    from wacr.cli._output import Column
 
 __all__ = [
+    "Decorator",
     "IntList",
     "JsonValue",
+    "ModelChoice",
+    "api_command",
     "contact_id_option",
     "filters_of",
-    "list_options",
+    "id_argument",
+    "list_command",
+    "named_table_commands",
     "phone_option",
-    "show_list",
     "split_pairs",
 ]
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 class IntList(click.ParamType):  # type: ignore[type-arg]
@@ -43,12 +60,37 @@ class JsonValue(click.ParamType):  # type: ignore[type-arg]
     name = "JSON"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import orjson
+
         if not isinstance(value, str):
             return value
         try:
             return orjson.loads(value)
         except orjson.JSONDecodeError as exc:
             self.fail(f"not valid JSON ({exc})", param, ctx)
+
+
+class ModelChoice(click.Choice):  # type: ignore[type-arg]
+    """The documented values of one of :mod:`wacr.models`' literal types (``"MediaTypeLiteral"``),
+    read when first needed: defining the option loads no model."""
+
+    def __init__(self, literal: str) -> None:
+        self._literal = literal
+        super().__init__([])
+
+    @cached_property
+    def _values(self) -> list[str]:
+        import wacr.models
+
+        return list(typing.get_args(getattr(wacr.models, self._literal)))
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        return self._values
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:  # click.Choice.__init__ assigns it
+        pass
 
 
 def filters_of(pairs: Iterable[str]) -> dict[str, Any] | None:
@@ -83,19 +125,23 @@ def split_pairs(values: Iterable[str], option: str, *, parts: int) -> list[list[
     return split
 
 
-def phone_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def phone_option() -> Decorator:
     return click.option("--phone", required=True, help="Phone number with country code, e.g. +201000000000.")
 
 
-def contact_id_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def contact_id_option() -> Decorator:
     return click.option(
         "--contact-id", type=int, help="An existing contact (skips lookup and auto-creation)."
     )
 
 
-def list_options(*, filters: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The common list options: --page, --per-page, --sort, --search, --all, and --filter when
-    the list has ``filters`` (an example for the help)."""
+def id_argument(name: str = "id", type: Any = int) -> Decorator:
+    return click.argument(name, type=type)
+
+
+def _list_options(filters: str | None) -> list[Decorator]:
+    """--page, --per-page, --sort, --search, --all, and --filter when the list has ``filters``
+    (an example for the help)."""
     options = [
         click.option("--page", type=click.IntRange(min=1), help="Page number [default: 1]."),
         click.option("--per-page", type=click.IntRange(min=1), help="Items per page."),
@@ -113,27 +159,100 @@ def list_options(*, filters: str | None) -> Callable[[Callable[..., Any]], Calla
                 help=f"Filter (repeat), e.g. {filters}.",
             )
         )
-
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return decorate
+    return options
 
 
-def show_list(
-    app: App,
+def _decorate(command: Callable[..., Any], options: Sequence[Decorator]) -> Callable[..., Any]:
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def api_command(
+    group: Group,
+    name: str,
+    method: str,
+    title: str,
+    *options: Decorator,
+    help: str,
+    short_help: str | None = None,
+) -> click.Command:
+    """A command that calls ``client.<method>(**options)`` and prints the result.
+
+    The options' names are the method's arguments (``--template-name`` -> ``template_name``);
+    ``title`` heads the table and may name them (``"Contact {id}"``).
+    """
+
+    def command(app: App, /, **args: Any) -> None:
+        app.show(title.format(**args), lambda client: attrgetter(method)(client)(**args))
+
+    return group.command(name, help=help, short_help=short_help)(pass_app(_decorate(command, options)))
+
+
+def list_command(
+    group: Group,
+    method: str,
     noun: str,
     columns: Sequence[Column],
-    pager: Callable[[wacr.Client], wacr.Paginator[Any]],
-    all_pages: bool,
-) -> None:
-    async def fetch(client: wacr.Client) -> tuple[list[Any], wacr.Page[Any] | None]:
-        if all_pages:
-            return [item async for item in pager(client)], None
-        page = await pager(client)
-        return page.items, page
+    *options: Decorator,
+    filters: str | None = None,
+    paged: bool = True,
+    name: str = "list",
+    help: str,
+) -> click.Command:
+    """``<group> list``: one page of ``client.<method>(...)`` (``--all``: every page) as a table.
 
-    items, page = app.run(fetch)
-    app.listing(noun, items, columns, page)
+    ``paged=False`` for a listing the API answers in one page (no page options).
+    """
+
+    def command(
+        app: App, /, all_pages: bool = not paged, filter_pairs: Sequence[str] = (), **args: Any
+    ) -> None:
+        if filter_pairs:
+            args["filters"] = filters_of(filter_pairs)
+
+        def pager(client: wacr.Client) -> wacr.Paginator[Any]:
+            return attrgetter(method)(client)(**args)  # type: ignore[no-any-return]
+
+        app.show_list(noun, columns, pager, all_pages)
+
+    every = [*(_list_options(filters) if paged else []), *options]
+    return group.command(name, help=help)(pass_app(_decorate(command, every)))
+
+
+def named_table_commands(group: Group, resource: str, noun: str, *fields: Decorator) -> None:
+    """``list``, ``get``, ``create``, ``update`` and ``delete`` of a table of named things
+    (groups, sources, statuses): ``--name`` and the table's own ``fields``."""
+    title = noun.capitalize()
+    columns: list[Column] = [("ID", "id"), ("Name", "name"), ("Created", "created_at")]
+    name = click.option("--name", required=True, help=f"The {noun}'s name (unique).")
+    list_command(
+        group,
+        f"{resource}.list",
+        noun,
+        columns,
+        filters="created_at.gte=2026-01-01",
+        help=f"List {nouns(noun)}.",
+    )
+    api_command(group, "get", f"{resource}.get", f"{title} {{id}}", id_argument(), help=f"Show one {noun}.")
+    api_command(
+        group, "create", f"{resource}.create", f"{title} created", name, *fields, help=f"Create a {noun}."
+    )
+    api_command(
+        group,
+        "update",
+        f"{resource}.update",
+        f"{title} {{id}} updated",
+        id_argument(),
+        name,
+        *fields,
+        help=f"Rename a {noun} (--name is required by the API).",
+    )
+    api_command(
+        group,
+        "delete",
+        f"{resource}.delete",
+        f"{title} {{id}} deleted",
+        id_argument(),
+        help=f"Delete a {noun}.",
+    )

@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from wacr.cli._app import App, cli, pass_app
-from wacr.cli._options import contact_id_option, phone_option
+from wacr.cli._app import App, Group, pass_app
+from wacr.cli._options import api_command, contact_id_option, list_command, phone_option
 
 
-@cli.group(short_help="One-time codes: send (yours or server-generated), verify, resend, status.")
+@click.group(cls=Group)
 def otp() -> None:
-    """One-time codes through an APPROVED AUTHENTICATION template: send, verify, resend, status."""
+    """One-time codes through an APPROVED AUTHENTICATION template: send, verify, resend, status,
+    and the templates to send them with."""
 
 
 def _purpose_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -63,24 +64,35 @@ def otp_verify(app: App, /, **fields: Any) -> None:
     app.record("Code verified", result, {"verified": True})
 
 
-@otp.command("resend")
-@phone_option()
-@click.option("--template-name", required=True, help="An APPROVED AUTHENTICATION template.")
-@click.option("--language", help="Template language [default: en].")
-@click.option("--expiry-minutes", type=int, help="Minutes the code stays valid [default: 10].")
-@_purpose_option()
-@pass_app
-def otp_resend(app: App, /, **fields: Any) -> None:
-    """Send a new server-generated code, invalidating the old one (3 per 5 minutes)."""
-    result = app.run(lambda client: client.auth.resend_otp(**fields))
-    app.record("New code sent", result)
+api_command(
+    otp,
+    "resend",
+    "auth.resend_otp",
+    "New code sent",
+    phone_option(),
+    click.option("--template-name", required=True, help="An APPROVED AUTHENTICATION template."),
+    click.option("--language", help="Template language [default: en]."),
+    click.option("--expiry-minutes", type=int, help="Minutes the code stays valid [default: 10]."),
+    _purpose_option(),
+    help="Send a new server-generated code, invalidating the old one (3 per 5 minutes).",
+)
 
+api_command(
+    otp,
+    "status",
+    "auth.otp_status",
+    "OTP status",
+    phone_option(),
+    _purpose_option(),
+    help="The active code's expiry and remaining attempts (does not consume it).",
+)
 
-@otp.command("status")
-@phone_option()
-@_purpose_option()
-@pass_app
-def otp_status(app: App, /, **fields: Any) -> None:
-    """The active code's expiry and remaining attempts (does not consume it)."""
-    result = app.run(lambda client: client.auth.otp_status(**fields))
-    app.record("OTP status", result)
+list_command(
+    otp,
+    "auth.list_templates",
+    "template",
+    [("ID", "id"), ("Name", "template_name"), ("Language", "language"), ("Status", "status")],
+    filters="language=en or template_name=otp_verification",
+    name="templates",
+    help="APPROVED AUTHENTICATION templates, to send codes with.",
+)

@@ -7,25 +7,34 @@ from typing import Any
 
 import click
 
-import wacr
-from wacr.cli._app import App, cli, pass_app
-from wacr.cli._options import JsonValue, contact_id_option, phone_option, split_pairs
+from wacr.cli._app import App, Group, pass_app
+from wacr.cli._options import (
+    JsonValue,
+    ModelChoice,
+    api_command,
+    contact_id_option,
+    phone_option,
+    split_pairs,
+)
 
 
-@cli.group(short_help="Send a message: text, template, media, interactive or cta.")
+@click.group(cls=Group)
 def send() -> None:
     """Send a WhatsApp message: text, template, media, interactive or cta (a URL button)."""
 
 
-@send.command("text")
-@phone_option()
-@click.option("--message", required=True, help="The text; merge fields such as @{contact_first_name} work.")
-@contact_id_option()
-@pass_app
-def send_text(app: App, /, **fields: Any) -> None:
-    """Send a text message (inside the 24-hour customer-service window)."""
-    result = app.run(lambda client: client.messages.send_text(**fields))
-    app.record("Text message sent", result)
+api_command(
+    send,
+    "text",
+    "messages.send_text",
+    "Text message sent",
+    phone_option(),
+    click.option(
+        "--message", required=True, help="The text; merge fields such as @{contact_first_name} work."
+    ),
+    contact_id_option(),
+    help="Send a text message (inside the 24-hour customer-service window).",
+)
 
 
 def _template_fields(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,37 +58,38 @@ def _template_fields(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-@send.command("template")
-@phone_option()
-@click.option("--template-name", required=True, help="An APPROVED template.")
-@click.option("--language", required=True, help="The template's language, e.g. en or en_US.")
-@contact_id_option()
-@_template_fields
-@click.option(
-    "--auto-generate-otp/--no-auto-generate-otp",
-    default=None,
-    help="Fill a body field with a generated one-time code.",
+api_command(
+    send,
+    "template",
+    "messages.send_template",
+    "Template message sent",
+    phone_option(),
+    click.option("--template-name", required=True, help="An APPROVED template."),
+    click.option("--language", required=True, help="The template's language, e.g. en or en_US."),
+    contact_id_option(),
+    _template_fields,
+    click.option(
+        "--auto-generate-otp/--no-auto-generate-otp",
+        default=None,
+        help="Fill a body field with a generated one-time code.",
+    ),
+    click.option("--otp-field-number", type=int, help="Which body field gets the generated code."),
+    help="Send an APPROVED template, at any time; the template decides which fields it needs.",
 )
-@click.option("--otp-field-number", type=int, help="Which body field gets the generated code.")
-@pass_app
-def send_template(app: App, /, **fields: Any) -> None:
-    """Send an APPROVED template, at any time; the template decides which fields it needs."""
-    result = app.run(lambda client: client.messages.send_template(**fields))
-    app.record("Template message sent", result)
 
-
-@send.command("media")
-@phone_option()
-@click.option("--media-type", required=True, type=click.Choice([m.value for m in wacr.models.MediaType]))
-@click.option("--media-url", required=True, help="A public URL whose extension suits the media type.")
-@click.option("--caption", help="Caption (not for audio).")
-@click.option("--filename", help="File name shown for a document.")
-@contact_id_option()
-@pass_app
-def send_media(app: App, /, **fields: Any) -> None:
-    """Send an image, document, video or audio file by URL."""
-    result = app.run(lambda client: client.messages.send_media(**fields))
-    app.record("Media message sent", result)
+api_command(
+    send,
+    "media",
+    "messages.send_media",
+    "Media message sent",
+    phone_option(),
+    click.option("--media-type", required=True, type=ModelChoice("MediaTypeLiteral")),
+    click.option("--media-url", required=True, help="A public URL whose extension suits the media type."),
+    click.option("--caption", help="Caption (not for audio)."),
+    click.option("--filename", help="File name shown for a document."),
+    contact_id_option(),
+    help="Send an image, document, video or audio file by URL.",
+)
 
 
 @send.command("interactive")
@@ -88,7 +98,7 @@ def send_media(app: App, /, **fields: Any) -> None:
     "--type",
     "type_",
     required=True,
-    type=click.Choice([t.value for t in wacr.models.InteractiveType]),
+    type=ModelChoice("InteractiveTypeLiteral"),
     help="Reply buttons or a list.",
 )
 @click.option("--body-text", required=True, help="The message text.")
@@ -144,16 +154,17 @@ def send_interactive(
     app.record("Interactive message sent", result)
 
 
-@send.command("cta")
-@phone_option()
-@click.option("--message", required=True, help="The message text.")
-@click.option("--button-text", required=True, help="The label of the URL button.")
-@click.option("--button-url", required=True, help="Where the button leads (an http(s) URL).")
-@click.option("--header-text", help="Header text.")
-@click.option("--footer-text", help="Footer text.")
-@contact_id_option()
-@pass_app
-def send_cta(app: App, /, **fields: Any) -> None:
-    """Send a call-to-action: a text with one URL button (inside the 24-hour window)."""
-    result = app.run(lambda client: client.messages.send_cta(**fields))
-    app.record("Call-to-action message sent", result)
+api_command(
+    send,
+    "cta",
+    "messages.send_cta",
+    "Call-to-action message sent",
+    phone_option(),
+    click.option("--message", required=True, help="The message text."),
+    click.option("--button-text", required=True, help="The label of the URL button."),
+    click.option("--button-url", required=True, help="Where the button leads (an http(s) URL)."),
+    click.option("--header-text", help="Header text."),
+    click.option("--footer-text", help="Footer text."),
+    contact_id_option(),
+    help="Send a call-to-action: a text with one URL button (inside the 24-hour window).",
+)

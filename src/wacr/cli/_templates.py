@@ -1,44 +1,45 @@
-"""``wacr templates``: list and sync."""
+"""``wacr templates``: list, get and sync the WhatsApp message templates."""
 
 from __future__ import annotations
 
-from typing import Any
+import click
 
-from wacr.cli._app import App, Column, cli, pass_app
-from wacr.cli._options import filters_of, list_options, show_list
-
-_TEMPLATE_COLUMNS: list[Column] = [
-    ("ID", "id"),
-    ("Template ID", "template_id"),
-    ("Name", "template_name"),
-    ("Language", "language"),
-    ("Category", "category"),
-    ("Status", "status"),
-]
+from wacr.cli._app import Group
+from wacr.cli._options import api_command, id_argument, list_command
 
 
-@cli.group()
+@click.group(cls=Group)
 def templates() -> None:
-    """WhatsApp message templates: list and sync."""
+    """WhatsApp message templates: list, get and sync."""
 
 
-@templates.command("list")
-@list_options(filters="status=APPROVED or category=MARKETING")
-@pass_app
-def templates_list(app: App, /, filter_pairs: tuple[str, ...], all_pages: bool, **args: Any) -> None:
-    """List templates (filters: status, category, language)."""
-    filters = filters_of(filter_pairs)
-    show_list(
-        app,
-        "templates",
-        _TEMPLATE_COLUMNS,
-        lambda client: client.templates.list(filters=filters, **args),
-        all_pages,
-    )
-
-
-@templates.command("sync")
-@pass_app
-def templates_sync(app: App) -> None:
-    """Refresh the template table from the WhatsApp Business Account."""
-    app.record("Templates synced", app.run(lambda client: client.templates.sync()))
+list_command(
+    templates,
+    "templates.list",
+    "template",
+    [
+        ("ID", "id"),
+        ("Template ID", "template_id"),
+        ("Name", "template_name"),
+        ("Language", "language"),
+        ("Category", "category"),
+        ("Status", "status"),
+    ],
+    filters="status=APPROVED or category=MARKETING",
+    help="List templates (filters: status, category, language).",
+)
+api_command(
+    templates,
+    "get",
+    "templates.get",
+    "Template {template_id}",
+    id_argument("template_id", str),
+    help="Show one template by its WhatsApp template id.",
+)
+api_command(
+    templates,
+    "sync",
+    "templates.sync",
+    "Templates synced",
+    help="Refresh the template table from the WhatsApp Business Account.",
+)
