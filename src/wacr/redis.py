@@ -27,7 +27,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Coroutine
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 try:
     from redis.exceptions import NoScriptError, RedisError
@@ -43,7 +43,7 @@ from wacr.errors import ConfigurationError
 if TYPE_CHECKING:
     from wacr._response import RateLimit
 
-__all__ = ["RedisDedupe", "RedisRateLimiter"]
+__all__ = ["AsyncRedis", "RedisDedupe", "RedisRateLimiter"]
 
 _log = logging.getLogger("wacr")
 
@@ -150,7 +150,7 @@ def _prefix(value: object) -> str:
 def _client(value: object) -> AsyncRedis:
     if not callable(getattr(value, "execute_command", None)):
         raise ConfigurationError(f"redis must be a redis.asyncio.Redis client, not {value!r}")
-    return value  # type: ignore[return-value]
+    return cast("AsyncRedis", value)
 
 
 class _Redis:
@@ -178,12 +178,9 @@ class _Redis:
         if not self.down:
             self.down = True
             detail = str(exc) or "no answer within the timeout"
+            what, kind = self.what, type(exc).__name__
             _log.warning(
-                "%s: Redis failed (%s: %s); %s until it answers again",
-                self.what,
-                type(exc).__name__,
-                detail,
-                consequence,
+                "%s: Redis failed (%s: %s); %s until it answers again", what, kind, detail, consequence
             )
 
     def works(self) -> None:
@@ -366,10 +363,9 @@ class RedisDedupe:
     async def claim(self, event_id: str) -> bool:
         """True if this caller should run ``event_id``'s handlers (also when Redis fails)."""
         token = "run:" + secrets.token_hex(8)
+        lease = round(self.lease * 1000)
         try:
-            taken = await self._redis.command(
-                "SET", self._key(event_id), token, "NX", "PX", round(self.lease * 1000)
-            )
+            taken = await self._redis.command("SET", self._key(event_id), token, "NX", "PX", lease)
         except _FAILURES as exc:
             self._redis.failed(exc, "events run without de-duplication (duplicates possible)")
             return True

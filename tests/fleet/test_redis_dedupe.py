@@ -119,13 +119,17 @@ async def _post_to_all(http: aiohttp.ClientSession, urls: list[str], ids: list[s
     await asyncio.gather(*(post(url, event_id) for event_id in ids for url in urls))
 
 
+async def _counters(redis: aioredis.Redis, pattern: str) -> dict[str, int]:
+    return {k.decode(): int(await redis.get(k) or 0) async for k in redis.scan_iter(pattern, count=1000)}
+
+
 async def _settle(redis: aioredis.Redis, pattern: str, total: int) -> dict[str, int]:
     """The counters under ``pattern`` once they add up to ``total`` (and a handler's time more)."""
     for _ in range(200):
-        counts = {k.decode(): int(await redis.get(k)) async for k in redis.scan_iter(pattern, count=1000)}
+        counts = await _counters(redis, pattern)
         if sum(counts.values()) >= total:
             await asyncio.sleep(0.2)  # any duplicate would be running by now
-            return {k.decode(): int(await redis.get(k)) async for k in redis.scan_iter(pattern, count=1000)}
+            return await _counters(redis, pattern)
         await asyncio.sleep(0.05)
     raise AssertionError(f"the handlers did not finish: {sum(counts.values())} of {total}")
 
