@@ -5,7 +5,7 @@ Each section runs in its own interpreter (``bench/<section>.py``, ``overhead`` i
 taken within one run, sides alternating, and the table shows medians. Raw numbers go to
 ``bench/results.json``.
 
-    python bench/run.py [--quick] [--only throughput,structuring,imports,coldstart,memory,sends,overhead]
+    python bench/run.py [--quick] [--only SECTION,...]   (sections: see SECTIONS below)
 """
 
 from __future__ import annotations
@@ -22,7 +22,17 @@ from typing import Any
 
 from _common import BENCH, child_env, parse_result
 
-SECTIONS = ("throughput", "structuring", "imports", "coldstart", "memory", "sends", "overhead")
+SECTIONS = (
+    "throughput",
+    "structuring",
+    "imports",
+    "coldstart",
+    "cli_start",
+    "memory",
+    "sends",
+    "overhead",
+    "fleet",
+)
 
 
 def run_section(name: str, extra: list[str]) -> dict[str, Any]:
@@ -205,6 +215,23 @@ def _other_rows(res: dict[str, Any]) -> list[str]:
                 _ok(cs["ratio"] <= 1.2),
             )
         )
+    cl = res.get("cli_start")
+    if cl:
+        for case, label in (
+            ("help", "`wacr --help`"),
+            ("group_help", "`wacr contacts --help`"),
+            ("bad_argument", "`wacr contacts get not-a-number` (an argument error)"),
+        ):
+            rows.append(
+                _row(
+                    f"{label} in a fresh process vs a bare click app of the same shape",
+                    f"{cl[f'wacr_{case}']:.0f} ms",
+                    f"{cl[f'click_{case}']:.0f} ms",
+                    f"**{cl[f'{case}_ratio']:.2f}x**",
+                    "<= 1.5x",
+                    _ok(cl[f"{case}_ratio"] <= 1.5),
+                )
+            )
     me = res.get("memory")
     if me:
         counts = sorted(me, key=int)
@@ -258,6 +285,29 @@ def _other_rows(res: dict[str, Any]) -> list[str]:
                     "-",
                 )
             )
+    fl = res.get("fleet")
+    if fl:
+        rows.append(
+            _row(
+                f"A fleet of {fl['processes']} processes on one token, shared RedisRateLimiter "
+                f"(emulator at {fl['limit']}/min): rate reached / the limit",
+                f"{fl['rate']:.1f}/min, {fl['limited']} answered 429",
+                f"{fl['limit']}/min",
+                f"**{fl['ratio']:.3f}**",
+                ">= 0.95, no 429",
+                _ok(fl["ratio"] >= 0.95 and fl["limited"] == 0),
+            )
+        )
+        rows.append(
+            _row(
+                "The shared limiter's added latency per call (acquire() on loopback Redis)",
+                f"p50 {fl['acquire_ms_p50']:.3f} ms",
+                f"mean {fl['acquire_ms_mean']:.3f} ms, p99 {fl['acquire_ms_p99']:.3f} ms",
+                f"**{fl['acquire_ms_p50']:.3f} ms**",
+                "<= 0.5 ms",
+                _ok(fl["acquire_ms_p50"] <= 0.5),
+            )
+        )
     return rows
 
 
@@ -284,9 +334,11 @@ def main() -> None:
         "structuring": ["--rounds", "5"] if args.quick else ["--rounds", "15"],
         "imports": ["--samples", "3"] if args.quick else ["--samples", "11"],
         "coldstart": ["--samples", "3"] if args.quick else ["--samples", "11"],
+        "cli_start": ["--samples", "3"] if args.quick else ["--samples", "11"],
         "memory": [],
         "sends": ["--total", "2000"] if args.quick else [],
         "overhead": ["--rounds", "60"] if args.quick else [],
+        "fleet": ["--seconds", "5"] if args.quick else [],
     }
     info = machine()
     started = time.perf_counter()
