@@ -210,8 +210,8 @@ def params_of(op_id: str) -> list[Param]:
     signature = inspect.signature(method_of(wacr.Client("t"), op_id))
     params = []
     for name, parameter in signature.parameters.items():
-        if name in ("max_retries", "timeout"):
-            continue
+        if name in ("max_retries", "timeout") or parameter.kind is parameter.VAR_KEYWORD:
+            continue  # per-call options (**request_options), not the operation's arguments
         if name == "filters":
             good, bad = _filters(op.query, broken=False), _filters(op.query, broken=True)
         else:
