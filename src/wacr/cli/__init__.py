@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None, prog_name: str | None = None) -> int
     """
     from wacr.cli._main import run
 
-    return run(argv, prog_name)
+    return run(argv, prog_name or "wacr")
 
 
 def __getattr__(name: str) -> Any:

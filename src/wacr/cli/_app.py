@@ -7,8 +7,6 @@ when that group is used, the client when a command calls the API, rich when a re
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -101,6 +99,8 @@ class App:
 
     def run(self, call: Callable[[wacr.Client], Awaitable[T]]) -> T:
         """Open a client, await ``call(client)`` in a new event loop, close the client."""
+        import asyncio  # not for `--help`: asyncio alone costs about as much as click
+
         client = self.client()
 
         async def go() -> T:
@@ -226,9 +226,6 @@ class LazyGroup(Group):
             formatter.write_dl([(name, entry[2]) for name, entry in COMMANDS.items()])
 
 
-_VERBOSITY = {1: logging.INFO, 2: logging.DEBUG}
-
-
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -283,10 +280,12 @@ def cli(
     2 bad argument (nothing sent), 130 interrupted.
     """
     if verbose:
+        import logging
+
         logging.basicConfig(
             level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
         )
-        logging.getLogger("wacr").setLevel(_VERBOSITY[min(verbose, 2)])
+        logging.getLogger("wacr").setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
     ctx.obj = App(
         token=token,
         base_url=base_url,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -73,6 +72,8 @@ def run(argv: Sequence[str] | None = None, prog_name: str | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_API_ERROR
     except Exception as exc:
+        import logging
+
         if logging.getLogger("wacr").isEnabledFor(logging.DEBUG):
             raise
         return _fail(f"unexpected {type(exc).__name__}: {one_line(exc)} (run with -vv for a traceback)", 1)

@@ -1,0 +1,119 @@
+"""A fast start: help and argument errors load neither the client, aiohttp, rich nor the models
+(checked in fresh interpreters through ``sys.modules``, not timed: ``bench/cli_start.py`` times
+it); the command table the root's help is printed from; shell completion."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from tests.cli.conftest import environment, finish
+from wacr.cli import cli
+
+HEAVY = ("aiohttp", "rich", "wacr._client", "wacr.models", "wacr.resources", "asyncio", "orjson")
+
+PROBE = """
+import sys
+from wacr.cli import main
+status = main(sys.argv[1:])
+loaded = sorted(m for m in {heavy!r} if m in sys.modules)
+print("LOADED", status, loaded, file=sys.stderr)
+"""
+
+#: What each run shows, and its exit status.
+RUNS = {
+    ("--help",): 0,
+    ("contacts", "--help"): 0,
+    ("groups", "get", "--help"): 0,
+    ("contacts", "get", "not-a-number"): 2,
+    ("send", "text", "--phone", "+15551234567"): 2,  # a missing option
+    ("statuses", "nope"): 2,
+    ("--timeout", "0", "account"): 2,
+}
+
+
+def test_help_and_argument_errors_load_nothing_heavy() -> None:
+    processes = {
+        argv: subprocess.Popen(
+            [sys.executable, "-c", PROBE.format(heavy=HEAVY), *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment(None),
+        )
+        for argv in RUNS
+    }
+    for argv, process in processes.items():
+        result = finish(process)
+        assert result.code == 0, result.err
+        last = result.err.splitlines()[-1]
+        assert last == f"LOADED {RUNS[argv]} []", (argv, result.err)
+
+
+def test_a_command_loads_what_it_needs() -> None:
+    # The other side of the probe: the same check sees the client once a command ran.
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE.format(heavy=HEAVY),
+            "--token",
+            "t",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--max-retries",
+            "0",
+            "account",
+        ],
+        capture_output=True,
+        text=True,
+        env=environment(None),
+        timeout=60,
+    )
+    loaded = process.stderr.splitlines()[-1]
+    assert loaded.startswith("LOADED 1 [") and "'aiohttp'" in loaded and "'wacr._client'" in loaded
+
+
+def test_the_command_table_matches_the_commands() -> None:
+    ctx = click.Context(cli)
+    names = cli.list_commands(ctx)
+    assert len(names) == 12
+    for name in names:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        assert command.help
+    assert cli.get_command(ctx, "nope") is None
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from wacr.cli import main
+
+    assert main(["completion", shell]) == 0
+    script = capsys.readouterr().out
+    assert "_WACR_COMPLETE" in script and f"{shell}_complete" in script
+
+
+def test_completion_completes_commands_and_options() -> None:
+    def complete(words: str) -> list[str]:
+        env = {
+            "_WACR_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        }
+        if words.endswith(" "):
+            env["COMP_CWORD"] = str(len(words.split()))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wacr"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=environment(None, **env),
+        )  # fmt: skip
+        result = finish(process)
+        assert result.code == 0, result.err
+        return [line.split(",", 1)[1] for line in result.out.splitlines()]
+
+    assert complete("wacr con") == ["contacts"]
+    assert set(complete("wacr statuses ")) == {"list", "create", "get", "update", "delete"}
+    assert "--template-name" in complete("wacr send template --te")
