@@ -118,6 +118,22 @@ async def test_a_cancelled_waiter_gives_its_slot_back(redis: aioredis.Redis, oth
     assert 0.4 < time.monotonic() - first < 0.8
 
 
+async def test_a_client_that_decodes_replies_works_alike(
+    redis_server: RedisServer, redis: aioredis.Redis
+) -> None:
+    client = aioredis.Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        a, b = RedisRateLimiter(client, per_minute=120), RedisRateLimiter(client, per_minute=120)
+        await a.acquire(KEY)
+        before = await client.hget("wacr:ratelimit:" + KEY, "tat")
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(b.acquire(KEY), 0.05)
+        await b.aclose()
+        assert await client.hget("wacr:ratelimit:" + KEY, "tat") == before
+    finally:
+        await client.aclose()
+
+
 async def test_a_flushed_script_cache_is_loaded_again(redis: aioredis.Redis) -> None:
     limiter = RedisRateLimiter(redis, per_minute=6000)
     await limiter.acquire(KEY)
