@@ -177,8 +177,63 @@ def _indent(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
 
 
+def modules(ops: list[dict[str, Any]], header: str) -> dict[str, str]:
+    """The sources of the ``wacr._checks`` package: one module per API section (the section
+    an operation id starts with) and the hub (``__init__``) that loads them on first use."""
+    by_section: dict[str, list[dict[str, Any]]] = {}
+    for op in ops:
+        by_section.setdefault(op["operation_id"].split("_", 1)[0], []).append(op)
+    out = {section: module(members, header) for section, members in sorted(by_section.items())}
+    out["__init__"] = _hub(header, sorted(by_section))
+    return out
+
+
+def _hub(header: str, sections: list[str]) -> str:
+    return "\n".join(
+        [
+            header,
+            "from __future__ import annotations\n",
+            "import importlib\nfrom collections.abc import Callable, Iterator, Mapping\n"
+            "from typing import Any, TypeVar\n",
+            '__all__ = ["BODIES", "PARAMETERS", "SECTIONS"]\n',
+            "#: The API sections; ``wacr._checks.<section>`` holds the checks of its operations.",
+            f"SECTIONS = {tuple(sections)!r}\n",
+            'K = TypeVar("K")\n',
+            "\nclass _BySection(Mapping[K, Callable[[Any], bool]]):",
+            '    """One table of every section\'s module, a module imported when first asked for."""\n',
+            "    def __init__(self, table: str, section: Callable[[K], str]) -> None:",
+            "        self._table = table",
+            "        self._section = section\n",
+            "    def _of(self, section: str) -> Mapping[K, Callable[[Any], bool]]:",
+            '        module = importlib.import_module(f"wacr._checks.{section}")',
+            "        table: Mapping[K, Callable[[Any], bool]] = getattr(module, self._table)",
+            "        return table\n",
+            "    def __getitem__(self, key: K) -> Callable[[Any], bool]:",
+            "        section = self._section(key)",
+            "        if section not in SECTIONS:",
+            "            raise KeyError(key)",
+            "        return self._of(section)[key]\n",
+            "    def __iter__(self) -> Iterator[K]:",
+            "        for section in SECTIONS:",
+            "            yield from self._of(section)\n",
+            "    def __len__(self) -> int:",
+            "        return sum(len(self._of(section)) for section in SECTIONS)\n",
+            "\ndef _of_operation(op_id: str) -> str:",
+            '    return op_id.split("_", 1)[0]\n',
+            "\ndef _of_parameter(key: tuple[str, str]) -> str:",
+            '    return key[0].split("_", 1)[0]\n',
+            "\n#: The check of each operation's request body, by operation id.",
+            'BODIES: Mapping[str, Callable[[Any], bool]] = _BySection("BODIES", _of_operation)',
+            "#: The check of each path and query parameter, by operation id and parameter name.",
+            "PARAMETERS: Mapping[tuple[str, str], Callable[[Any], bool]] = _BySection(",
+            '    "PARAMETERS", _of_parameter',
+            ")\n",
+        ]
+    )
+
+
 def module(ops: list[dict[str, Any]], header: str) -> str:
-    """The source of ``wacr._checks`` for the operations of codegen/generate.py."""
+    """The source of one section's module of ``wacr._checks`` for its operations."""
     emit = _Emitter()
     bodies: list[str] = []
     params: list[str] = []
@@ -192,7 +247,6 @@ def module(ops: list[dict[str, Any]], header: str) -> str:
                 params.append(f"    ({op_id!r}, {param!r}): {check},")
     parts = [
         header,
-        "# ruff: noqa: SIM102, SIM103\n",  # one uniform statement per rule, simple to read against the schema
         "from __future__ import annotations\n",
         "import re\nfrom collections.abc import Callable, Mapping\nfrom typing import Any\n",
         "from wacr._validate import EMAIL, is_http_url\n",

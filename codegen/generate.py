@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "wacr-v2.yaml"
 MODELS_DIR = ROOT / "src" / "wacr" / "models" / "_generated"
 OPS_OUT = ROOT / "src" / "wacr" / "_operations.py"
-CHECKS_OUT = ROOT / "src" / "wacr" / "_checks.py"
+CHECKS_DIR = ROOT / "src" / "wacr" / "_checks"
 LITERALS_OUT = ROOT / "src" / "wacr" / "models" / "_literals.py"
 STRUCTURE_DIR = ROOT / "src" / "wacr" / "models" / "_structure"
 BIN = Path(sys.executable).parent
@@ -255,10 +255,17 @@ def build_operations(ops: list[dict[str, Any]]) -> str:
     return _formatted("_operations.py", "".join(lines))
 
 
-def build_checks(ops: list[dict[str, Any]]) -> str:
-    """Return the argument checks module (codegen/checks.py writes it)."""
-    source = checks.module(ops, HEADER.format(doc=checks.DOC))
-    return _formatted("_checks.py", source)
+def build_checks(ops: list[dict[str, Any]]) -> dict[Path, str]:
+    """The argument checks package, one module per API section (codegen/checks.py writes it)."""
+    emitted = checks.modules(ops, HEADER.format(doc=checks.DOC))
+    return {
+        CHECKS_DIR / f"{name}.py": _noqa_long_lines(_formatted(f"{name}.py", text), _CHECK_CODES)
+        for name, text in emitted.items()
+    }
+
+
+# One uniform statement per rule (simple to read against the schema), and long lines.
+_CHECK_CODES = ("E501", "SIM102", "SIM103")
 
 
 def _noqa_long_lines(source: str, codes: tuple[str, ...] = ("E501", "F841", "SIM102")) -> str:
@@ -336,11 +343,11 @@ def main(argv: list[str] | None = None) -> int:
         LITERALS_OUT: build_literals(spec),
         **build_structure(models, split),
         OPS_OUT: build_operations(ops),
-        CHECKS_OUT: build_checks(ops),
+        **build_checks(ops),
     }
     # A module of a section the spec no longer has is stale too (and removed when writing).
     leftover = [
-        p for folder in (MODELS_DIR, STRUCTURE_DIR) if folder.exists()
+        p for folder in (MODELS_DIR, STRUCTURE_DIR, CHECKS_DIR) if folder.exists()
         for p in sorted(folder.glob("*.py")) if p not in outputs
     ]  # fmt: skip
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text() != text]

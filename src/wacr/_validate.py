@@ -167,23 +167,35 @@ def validate(schema: Schema, value: Mapping[str, Any]) -> Errors:
 Check = Callable[[Any], bool]
 
 # The generated check of each schema of the operation table, by identity; the entry keeps the
-# schema so that an id is never mistaken for another schema's. Built on the first check.
+# schema so that an id is never mistaken for another schema's. Filled as schemas are checked.
 _generated: dict[int, tuple[Schema, Check]] = {}
+# Where each schema of the operation table sits: its operation and parameter (None: the body).
+_places: dict[int, tuple[Schema, str, str | None]] = {}
 
 
 def _lookup(schema: Schema) -> Check | None:
-    if not _generated:
-        from wacr._checks import BODIES, PARAMETERS
+    entry = _generated.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    if not _places:
         from wacr._operations import OPERATIONS
 
         for op_id, op in OPERATIONS.items():
             if op.body is not None:
-                _generated[id(op.body)] = (op.body, BODIES[op_id])
+                _places[id(op.body)] = (op.body, op_id, None)
             for params in (op.path_params, op.query):
                 for name, param in params.items():
-                    _generated[id(param)] = (param, PARAMETERS[op_id, name])
-    entry = _generated.get(id(schema))
-    return entry[1] if entry is not None and entry[0] is schema else None
+                    _places[id(param)] = (param, op_id, name)
+    place = _places.get(id(schema))
+    if place is None or place[0] is not schema:
+        return None
+    # Only the checks of this operation's section are loaded (wacr._checks.<section>).
+    from wacr._checks import BODIES, PARAMETERS
+
+    _, op_id, parameter = place
+    check = BODIES[op_id] if parameter is None else PARAMETERS[op_id, parameter]
+    _generated[id(schema)] = (schema, check)
+    return check
 
 
 def body_check(schema: Schema) -> Check:

@@ -1,4 +1,4 @@
-"""The models are built a section at a time: a call builds the classes it answers with, no others.
+"""The models (and the argument checks) are built a section at a time: a call builds what it uses.
 
 Every public name still resolves from ``wacr.models`` (``from wacr.models import Contact``), to
 the class of its section's module, and every class has its fast structuring function.
@@ -35,8 +35,9 @@ _FRESH = textwrap.dedent(
         return web.json_response({"success": True, "data": data, "meta": {"request_id": "r"}})
 
     def built():
-        prefixes = ("wacr.models._generated.", "wacr.models._structure.")
-        return sorted(m.split(".", 2)[2] for m in sys.modules if m.startswith(prefixes))
+        prefixes = ("wacr.models._generated.", "wacr.models._structure.", "wacr._checks.")
+        names = [m for m in sys.modules if m.startswith(prefixes)]
+        return sorted(m.split(".", 1)[1].removeprefix("models.") for m in names)
 
     async def main():
         app = web.Application()
@@ -67,9 +68,10 @@ def test_a_fresh_process_builds_only_the_sections_its_calls_answer_with() -> Non
     seen = json.loads(done.stdout)
     assert seen["client"] == []  # a client builds no model
     # The section of the result (its models and their structuring) and what it uses in common.
-    assert {"_generated.messages", "_structure.messages"} <= set(seen["send_text"])
+    # The argument checks of the operation's section, likewise.
+    assert {"_generated.messages", "_structure.messages", "_checks.messages"} <= set(seen["send_text"])
     assert {name.split(".")[1] for name in seen["send_text"]} == {"messages", "common"}
-    assert {"_generated.contacts", "_structure.contacts"} <= set(seen["contacts.list"])
+    assert {"_generated.contacts", "_structure.contacts", "_checks.contacts"} <= set(seen["contacts.list"])
     assert {name.split(".")[1] for name in seen["contacts.list"]} == {"messages", "common", "contacts"}
 
 

@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _copy_project(tmp_path: Path) -> Path:
     for sub in ("openapi", "codegen", "src/wacr/models"):
         shutil.copytree(ROOT / sub, tmp_path / sub, ignore=shutil.ignore_patterns("__pycache__"))
-    for generated in ("src/wacr/_operations.py", "src/wacr/_checks.py"):
-        shutil.copy(ROOT / generated, tmp_path / generated)
+    shutil.copytree(
+        ROOT / "src/wacr/_checks", tmp_path / "src/wacr/_checks", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "src/wacr/_operations.py", tmp_path / "src/wacr/_operations.py")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
@@ -72,16 +74,16 @@ def _generated_files(project: Path) -> dict[str, bytes]:
     paths = [
         *sorted((project / "src/wacr/models/_generated").glob("*.py")),
         *sorted((project / "src/wacr/models/_structure").glob("*.py")),
+        *sorted((project / "src/wacr/_checks").glob("*.py")),
         project / "src/wacr/models/_literals.py",
         project / "src/wacr/_operations.py",
-        project / "src/wacr/_checks.py",
     ]
     return {str(p.relative_to(project)): p.read_bytes() for p in paths}
 
 
 def test_generation_is_byte_identical(project: Path) -> None:
     before = _generated_files(project)
-    assert len(before) > 20  # a module per section, for the models and for their structuring
+    assert len(before) > 30  # a module per section, for the models, their structuring and the checks
     assert _generate(project).returncode == 0
     assert _generated_files(project) == before
 
