@@ -10,6 +10,7 @@ import logging
 import urllib.parse
 from collections.abc import AsyncIterator
 
+import aiohttp
 import attrs
 import pytest
 
@@ -222,3 +223,23 @@ async def test_a_post_that_never_got_a_pooled_connection_was_not_sent_and_is_ret
     for task in (slow, slow2):
         with contextlib.suppress(Exception):
             await task
+
+
+async def test_with_a_session_of_yours_default_headers_hooks_and_the_proxy_apply(
+    api: Scripted, proxy: ForwardProxy, clean_env: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    async with aiohttp.ClientSession() as session:
+        client = wacr.Client(
+            TOKEN,
+            base_url=api.url(),
+            session=session,
+            default_headers={"X-Team": "ops"},
+            proxy=f"http://127.0.0.1:{proxy.port}",
+            event_hooks={"request": [lambda event: seen.append(event.kind)]},
+        )
+        async with client:
+            await client.request("GET", "/contacts")
+        assert not session.closed  # yours: left open
+    assert seen == ["request"] and len(proxy.seen) == 1
+    assert api.seen[0].headers["X-Team"] == "ops"
