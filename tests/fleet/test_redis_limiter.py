@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import redis.asyncio as aioredis
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fleet.conftest import RedisServer
@@ -64,6 +64,48 @@ async def test_limiters_on_separate_connections_pace_together(
     assert admitted[-1] - admitted[0] >= 15 * interval - 0.012
     assert await redis.exists("wacr:ratelimit:" + KEY)
     assert await redis.ttl("wacr:ratelimit:" + KEY) > 3000  # the state expires once unused
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    calls=st.lists(
+        st.tuples(st.integers(0, 2), st.one_of(st.none(), st.floats(0.001, 0.06))), min_size=2, max_size=7
+    )
+)
+def test_however_calls_interleave_and_are_cancelled_the_fleet_stays_paced(
+    redis_server: RedisServer, calls: list[tuple[int, float | None]]
+) -> None:
+    """Three limiters (three connections); each call on one of them, some given up after a while.
+    However they fall, the calls that went span at least one interval each."""
+
+    async def run() -> list[float]:
+        clients = [aioredis.Redis.from_url(redis_server.url) for _ in range(3)]
+        prefix = f"prop:{time.time_ns()}:"  # a budget of its own per example
+        limiters = [RedisRateLimiter(c, per_minute=1500, prefix=prefix) for c in clients]
+        went: list[float] = []
+
+        async def call(which: int, give_up: float | None) -> None:
+            try:
+                await asyncio.wait_for(limiters[which].acquire(KEY), give_up)
+            except asyncio.TimeoutError:
+                return
+            went.append(time.monotonic())
+
+        try:
+            await asyncio.gather(*(call(which, give_up) for which, give_up in calls))
+            for limiter in limiters:
+                await limiter.aclose()
+        finally:
+            for c in clients:
+                await c.aclose()
+        return sorted(went)
+
+    if not redis_server.running:
+        redis_server.start()
+    went = asyncio.run(run())
+    interval = 60 / (1500 * 0.99)
+    assert went, "the first call never waits"
+    assert went[-1] - went[0] >= (len(went) - 1) * interval - 0.015, went
 
 
 async def test_the_limit_is_learned_and_shared_and_early_calls_count(
