@@ -20,7 +20,7 @@ from wacr.errors import ConfigurationError
 if TYPE_CHECKING:
     from wacr._response import RateLimit
 
-__all__ = ["Limiter", "RateLimiter", "check_per_minute"]
+__all__ = ["Limiter", "RateLimiter", "check_per_minute", "hold_until"]
 
 # How many idle budgets RateLimiter keeps before it forgets the ones whose pacing has lapsed.
 _MAX_IDLE_KEYS: Final = 1024
