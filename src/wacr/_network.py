@@ -23,7 +23,14 @@ from yarl import URL
 from wacr._settings import Settings
 from wacr._version import __version__
 
-__all__ = ["client_timeout", "default_user_agent", "env_proxy", "explicit_proxy", "new_session"]
+__all__ = [
+    "client_timeout",
+    "default_user_agent",
+    "env_proxy",
+    "explicit_proxy",
+    "new_session",
+    "request_headers",
+]
 
 # The connect phase gets at most this share of the total timeout (see the module docstring).
 _CONNECT_SHARE = 0.9
@@ -40,6 +47,18 @@ def client_timeout(total: float, connect: float) -> aiohttp.ClientTimeout:
 def default_user_agent() -> str:
     """``wacr-python/<version> aiohttp/<version> python/<version>``."""
     return f"wacr-python/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
+
+
+def request_headers(settings: Settings) -> dict[str, str]:
+    """The headers of every request: the token, JSON, the User-Agent, then the client's
+    ``default_headers`` (checked by Settings: never a credential)."""
+    headers = {
+        "Authorization": f"Bearer {settings.token}",
+        "Accept": "application/json",
+        "User-Agent": settings.user_agent or default_user_agent(),
+    }
+    headers.update(settings.default_headers)
+    return headers
 
 
 def new_session(settings: Settings, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:

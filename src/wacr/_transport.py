@@ -6,9 +6,8 @@ session would itself send an idempotent request again when the connection drops
 (:func:`wacr._attempt.send_once` stops that), so a call is sent at most once for a POST and at
 most ``max_retries + 1`` times otherwise, and ``ResponseInfo.attempts`` counts the sends.
 
-Bounds: a response body above ``max_response_size`` bytes (after decompression) is refused
-(:class:`~wacr.ResponseTooLargeError`), read in chunks so that no more than that is held; a
-request whose path and query exceed :data:`MAX_URL_LENGTH` is refused before sending.
+Bounds: a body above ``max_response_size`` bytes (decompressed) is refused unread
+(:class:`~wacr.ResponseTooLargeError`); a URL above :data:`MAX_URL_LENGTH` is refused unsent.
 """
 
 from __future__ import annotations
@@ -17,14 +16,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from wacr._around import Around, check_limiter, limiter_key
 from wacr._attempt import (
     NETWORK,
     STATUS_KIND,
@@ -38,10 +36,15 @@ from wacr._attempt import (
     read_capped,
     session_middlewares,
 )
+
+if TYPE_CHECKING:
+    from wacr._around import Around
+    from wacr._hooks import CallObserver, HookEvent, Hooks
+    from wacr._ratelimit import Limiter
+
 from wacr._envelope import error_from_response, invalid, success_parts
 from wacr._headers import header_problems, merge_headers
-from wacr._hooks import CallObserver, HookEvent, Hooks
-from wacr._network import client_timeout, default_user_agent, env_proxy, explicit_proxy, new_session
+from wacr._network import client_timeout, env_proxy, explicit_proxy, new_session, request_headers
 from wacr._response import new_response_info
 from wacr._retry import RetryPolicy
 from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retries, check_timeout
@@ -113,20 +116,21 @@ class Transport:
         )
 
         # Built once: every request reuses these objects.
-        base_headers = {
-            "Authorization": f"Bearer {settings.token}",
-            "Accept": "application/json",
-            "User-Agent": settings.user_agent or default_user_agent(),
-        }
-        base_headers.update(settings.default_headers)  # checked: never a credential
+        base_headers = request_headers(settings)
         self._headers = CIMultiDictProxy(CIMultiDict(base_headers))
         self._json_headers = CIMultiDictProxy(
             CIMultiDict({**base_headers, "Content-Type": "application/json"})
         )
         self._client_timeout = client_timeout(self.timeout, settings.connect_timeout)
         self._use_proxy(*explicit_proxy(settings.proxy))
-        self._limiter = check_limiter(rate_limit)
-        self._hooks = Hooks.check(event_hooks, self._redactor)
+        self._limiter: Limiter | None = None
+        self._hooks: Hooks | None = None
+        if rate_limit is not None or event_hooks is not None:  # their modules load only when used
+            from wacr._around import check_limiter
+            from wacr._hooks import Hooks
+
+            self._limiter = check_limiter(rate_limit)
+            self._hooks = Hooks.check(event_hooks, self._redactor)
         self._observers: tuple[CallObserver, ...] = ()
         self._around: Around | None = None
         self._rebuild()
@@ -148,6 +152,8 @@ class Transport:
             self._around = None
             self._with_retries = self._policy.wrap(self._attempt)
             return
+        from wacr._around import Around, limiter_key
+
         key = limiter_key(self.base_url, self.settings.token) if limiter is not None else ""
         around = self._around = Around(
             self._redactor, key, limiter=limiter, hooks=hooks, observers=self._observers
@@ -163,6 +169,8 @@ class Transport:
     def observe(self, observer: CallObserver, **hooks: Sequence[Callable[[HookEvent], Any]]) -> None:
         """Add a call observer and hooks run after the client's own (how :mod:`wacr.otel`
         instruments a client); takes effect for the calls made from now on."""
+        from wacr._hooks import Hooks
+
         self._hooks = (self._hooks or Hooks(self._redactor)).plus(**hooks)
         self._observers = (*self._observers, observer)
         self._rebuild()
