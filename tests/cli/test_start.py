@@ -117,3 +117,29 @@ def test_completion_completes_commands_and_options() -> None:
     assert complete("wacr con") == ["contacts"]
     assert set(complete("wacr statuses ")) == {"list", "create", "get", "update", "delete"}
     assert "--template-name" in complete("wacr send template --te")
+
+
+def test_the_emulator_command_has_the_same_error_style(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from wacr.cli import main
+
+    capsys.readouterr()
+    assert main(["emulator", "--port", "x"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "error: argument --port: invalid int value: 'x' (see 'wacr emulator --help')\n"
+    )
+    assert main(["emulator", "--rate-limit", "0"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: argument --rate-limit: must be at least 1 (see 'wacr emulator --help')"
+    ]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["emulator", "--port", str(port)]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert main(["emulator", "--help"]) == 0
+    assert "--rate-limit N" in capsys.readouterr().out

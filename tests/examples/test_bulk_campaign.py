@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import wacr
 from tests.examples.conftest import EXAMPLES, load_example
 from wacr.testing import Emulator, Fault
@@ -114,3 +116,109 @@ def test_the_script(wacr_emulator: Emulator) -> None:
     assert sorted(m.text or "" for m in wacr_emulator.outbox) == [
         f"Welcome to Acme, Member{n}!" for n in range(3)
     ]
+
+
+def template_sends(emulator: Emulator) -> int:
+    return sum(r.path == "/messages/template" for r in emulator.received)
+
+
+async def test_an_unknown_or_empty_group_is_refused_before_sending(
+    wacr_client: wacr.Client, wacr_emulator: Emulator
+) -> None:
+    with pytest.raises(campaign.CampaignError, match="group 999 does not exist"):
+        await campaign.run_campaign(wacr_client, 999, "welcome", "en", per_minute=0)
+    empty = await wacr_client.groups.create(name="Empty")
+    with pytest.raises(campaign.CampaignError, match=rf"group {empty.id} \(Empty\) has no contacts"):
+        await campaign.run_campaign(wacr_client, empty.id, "welcome", "en", per_minute=0)
+    with pytest.raises(ValueError, match="not template fields: field_11"):
+        await campaign.run_campaign(wacr_client, empty.id, "welcome", "en", fields={"field_11": "x"})
+    assert template_sends(wacr_emulator) == 0
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_it_stops_when_the_first_sends_all_fail_the_same_way(
+    wacr_client: wacr.Client, wacr_emulator: Emulator, concurrency: int
+) -> None:
+    group = await make_group(wacr_client, 20)
+    # order_update has an IMAGE header: without header_image_url every send is a 422.
+    summary = await campaign.run_campaign(
+        wacr_client, group, "order_update", "en", per_minute=0, concurrency=concurrency,
+        fields={"field_1": "x", "field_2": "y"}, stop_after=4,
+    )  # fmt: skip
+    assert summary.stopped == "the first 4 sends all failed with VALIDATION_ERROR; not sending the rest"
+    # The 4 that decided it, and at most the others already in flight.
+    assert 4 <= template_sends(wacr_emulator) <= 4 + concurrency - 1
+    assert summary.total == template_sends(wacr_emulator) < 20
+    assert "STOPPED EARLY" in summary.describe()
+
+
+async def test_it_goes_on_once_a_send_went_through(wacr_client: wacr.Client, wacr_emulator: Emulator) -> None:
+    group = await make_group(wacr_client, 8)
+    for n in range(1, 8):  # every member but the first opted out: the same error 7 times
+        wacr_emulator.opt_out(f"+1555000{n:04d}")
+    summary = await campaign.run_campaign(
+        wacr_client,
+        group,
+        "welcome",
+        "en",
+        per_minute=0,
+        concurrency=1,
+        fields={"field_1": "x"},
+        stop_after=3,
+    )
+    assert summary.stopped is None
+    assert (len(summary.sent), len(summary.failed)) == (1, 7)
+
+
+async def test_header_and_button_fields(wacr_client: wacr.Client, wacr_emulator: Emulator) -> None:
+    group = await make_group(wacr_client, 2)
+    fields = {
+        "header_image_url": "https://example.com/box.jpg",
+        "field_1": "@{contact_first_name}",
+        "field_2": "A-42",
+        "button_0": "A-42",
+    }
+    summary = await campaign.run_campaign(
+        wacr_client, group, "order_update", "en", per_minute=0, fields=fields
+    )
+    assert len(summary.sent) == 2, summary.describe()
+    for sent in wacr_emulator.outbox:
+        assert sent.request["header_image_url"] == "https://example.com/box.jpg"
+        assert sent.request["button_0"] == "A-42"
+
+
+def test_the_script_fails_loudly(wacr_emulator: Emulator) -> None:
+    async def setup() -> int:
+        async with wacr.Client(wacr_emulator.token, base_url=wacr_emulator.base_url) as client:
+            return await make_group(client, 6)
+
+    group = asyncio.run(setup())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WACR_")}
+    env.update(WACR_TOKEN=wacr_emulator.token, WACR_BASE_URL=wacr_emulator.base_url)
+    script = [sys.executable, str(EXAMPLES / "bulk_campaign.py"), "--per-minute", "0"]
+    runs = [
+        subprocess.Popen(
+            [*script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for args in (
+            ["--group-id", "999", "--template-name", "welcome"],
+            ["--group-id", str(group), "--template-name", "order_update", "--field-1", "x", "--field-2", "y",
+             "--stop-after", "3", "--concurrency", "1"],
+            ["--group-id", str(group), "--template-name", "order_update", "--field-1", "x", "--field-2", "y",
+             "--header-image-url", "https://example.com/box.jpg", "--button-0", "A-42"],
+        )
+    ]  # fmt: skip
+    (unknown_out, unknown_err), (stopped_out, stopped_err), (ok_out, ok_err) = (
+        p.communicate(60) for p in runs
+    )
+    unknown, stopped, ok = (p.returncode for p in runs)
+    for process in runs:
+        for stream in (process.stdout, process.stderr):
+            assert stream is not None
+            stream.close()
+    assert (unknown, unknown_out, unknown_err) == (2, "", "error: group 999 does not exist\n")
+    assert stopped == 1
+    assert "STOPPED EARLY: the first 3 sends all failed with VALIDATION_ERROR" in stopped_out
+    assert stopped_err.startswith("error: stopped early: the first 3 sends")
+    assert ok == 0, ok_err
+    assert ok_out.strip().endswith("(unpaced): 6 sent, 0 failed, 0 may have been sent")
