@@ -9,7 +9,10 @@ wacr's work (argument checks, JSON, transport bookkeeping, structuring) against 
   kernel do between two steps of a real call (medians of alternating single calls). On a
   real connection the SDK's Python costs about what it costs here cold.
 
-    python bench/sdk_overhead.py [--rounds 300]
+    python bench/sdk_overhead.py [--rounds 300] [--hooks]
+
+``--hooks`` gives the client a request and a response hook that do nothing and a limiter that
+never waits: the cost of that machinery when it is used (without it, it is not on the path).
 """
 
 from __future__ import annotations
@@ -111,9 +114,29 @@ async def _cold(calls: dict[str, Call], rounds: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-async def main_async(rounds: int) -> dict[str, Any]:
+class _OpenLimiter:
+    """A limiter that never waits (``--hooks``)."""
+
+    async def acquire(self, key: str) -> None:
+        return None
+
+    def observe(self, key: str, rate_limit: Any) -> None:
+        return None
+
+
+def _nothing(event: Any) -> None:
+    return None
+
+
+async def main_async(rounds: int, hooks: bool = False) -> dict[str, Any]:
     session = _Session()
-    client = wacr.Client(token=TOKEN, base_url="http://127.0.0.1:1/api/v2", session=session)  # type: ignore[arg-type]
+    extras: dict[str, Any] = {}
+    if hooks:
+        extras = {
+            "event_hooks": {"request": [_nothing], "response": [_nothing]},
+            "rate_limit": _OpenLimiter(),
+        }
+    client = wacr.Client(token=TOKEN, base_url="http://127.0.0.1:1/api/v2", session=session, **extras)  # type: ignore[arg-type]
     send_body, page_body = session.send._body, session.page._body
 
     async def wacr_send() -> Any:
@@ -153,4 +176,8 @@ async def main_async(rounds: int) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300, help="cold samples per side (send)")
-    emit(asyncio.run(main_async(parser.parse_args().rounds)))
+    parser.add_argument(
+        "--hooks", action="store_true", help="with no-op hooks and a limiter that never waits"
+    )
+    args = parser.parse_args()
+    emit(asyncio.run(main_async(args.rounds, args.hooks)))

@@ -31,6 +31,8 @@ __all__ = ["Around", "check_limiter", "limiter_key"]
 
 _log = logging.getLogger("wacr")
 R = TypeVar("R")
+# asyncio.timeout (3.11+) bounds the wait in the caller's task; wait_for would start a task per wait.
+_timeout: Any = getattr(asyncio, "timeout", None)
 
 
 def check_limiter(limiter: object) -> Limiter | None:
@@ -125,7 +127,11 @@ class Around:
         assert self.limiter is not None
         limit = call.timeout.total
         try:
-            await asyncio.wait_for(self.limiter.acquire(self.key), limit)
+            if _timeout is not None:
+                async with _timeout(limit):
+                    await self.limiter.acquire(self.key)
+            else:  # Python 3.10: a task per wait
+                await asyncio.wait_for(self.limiter.acquire(self.key), limit)
         except asyncio.TimeoutError:
             raise APITimeoutError(
                 f"timed out after {limit:g} s waiting for the rate limiter: nothing was sent",
