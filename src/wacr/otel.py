@@ -29,8 +29,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import context, propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+try:
+    from opentelemetry import context, propagate, trace
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+except ImportError as exc:  # pragma: no cover - the extra is installed in development
+    raise ImportError("wacr.otel needs the otel extra: pip install 'wacr[otel]'") from exc
 from yarl import URL
 
 from wacr._version import __version__
