@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,7 +10,10 @@ from wacr.cli._app import EXIT_API_ERROR, App, Group, InputError, pass_app
 from wacr.cli._format import plural, ranges
 from wacr.cli._options import Decorator, IntList, ModelChoice, api_command, id_argument, list_command
 
-_CONTACT_COLUMNS = [
+if TYPE_CHECKING:
+    from wacr.cli._output import Column  # rich: only once a result is printed
+
+_CONTACT_COLUMNS: list[Column] = [
     ("ID", "id"),
     ("Name", lambda c: " ".join(str(c[k]) for k in ("firstname", "lastname") if c.get(k))),
     ("Phone", "phone"),
@@ -30,14 +33,13 @@ def contacts() -> None:
 
 def _fields(*, create: bool) -> list[Decorator]:
     """The contact's fields as options: the six the API requires are required to create."""
-    required = {"required": create}
-    options = [
-        click.option("--firstname", **required, help="First name."),
-        click.option("--lastname", **required, help="Last name."),
-        click.option("--phone", **required, help="Phone with country code (unique per account)."),
-        click.option("--type", **required, type=ModelChoice("ContactTypeLiteral"), help="Contact type."),
-        click.option("--source-id", **required, type=int, help="An existing source's id."),
-        click.option("--status-id", **required, type=int, help="An existing status's id."),
+    options: list[Decorator] = [
+        click.option("--firstname", required=create, help="First name."),
+        click.option("--lastname", required=create, help="Last name."),
+        click.option("--phone", required=create, help="Phone with country code (unique per account)."),
+        click.option("--type", required=create, type=ModelChoice("ContactTypeLiteral"), help="Contact type."),
+        click.option("--source-id", required=create, type=int, help="An existing source's id."),
+        click.option("--status-id", required=create, type=int, help="An existing status's id."),
         click.option("--email", help="Email (unique per account)."),
     ]
     options += [

@@ -142,7 +142,7 @@ def id_argument(name: str = "id", type: Any = int) -> Decorator:
 def _list_options(filters: str | None) -> list[Decorator]:
     """--page, --per-page, --sort, --search, --all, and --filter when the list has ``filters``
     (an example for the help)."""
-    options = [
+    options: list[Decorator] = [
         click.option("--page", type=click.IntRange(min=1), help="Page number [default: 1]."),
         click.option("--per-page", type=click.IntRange(min=1), help="Items per page."),
         click.option("--sort", help="Sort field, '-' for descending, e.g. -created_at."),

@@ -127,7 +127,7 @@ api_command(
 def send_interactive(
     app: App,
     /,
-    type_: str,
+    type_: Any,  # one of the choices: InteractiveTypeLiteral
     button_pairs: tuple[str, ...],
     buttons: Any,
     row_triples: tuple[str, ...],
