@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 try:
     from opentelemetry import context, propagate, trace
     from opentelemetry.trace import SpanKind, Status, StatusCode
-except ImportError as exc:  # pragma: no cover - the extra is installed in development
+except ImportError as exc:
     raise ImportError("wacr.otel needs the otel extra: pip install 'wacr[otel]'") from exc
 from yarl import URL
 

@@ -134,3 +134,12 @@ def test_import_wacr_loads_no_opentelemetry() -> None:
     code = "import sys, wacr; wacr.Client; print(sorted(m for m in sys.modules if m.startswith('opentel')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_without_the_extra_the_import_error_names_it() -> None:
+    code = (
+        "import sys; sys.modules['opentelemetry'] = None\n"
+        "try:\n    import wacr.otel\nexcept ImportError as exc:\n    print(exc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "wacr.otel needs the otel extra: pip install 'wacr[otel]'"
