@@ -9,6 +9,7 @@
         --button-url https://example.com/track/42
     wacr otp send --phone +201000000000 --template-name otp_verification
     wacr contacts import contacts.csv --skip-duplicates
+    wacr contacts list --filter status_id=3 --json
     wacr --json account
     wacr emulator --port 8080 --token test-token
 
@@ -22,10 +23,13 @@ Exit status: 0 done; 1 the API answered an error or could not be reached (one li
 traceback is never shown (``-vv`` shows one for an unexpected internal error).
 
 click and rich are the ``cli`` extra (``pip install 'wacr[cli]'``); ``import wacr`` never
-imports this package, and importing it loads neither: :func:`main` loads the commands (one module
-per command group: ``_send``, ``_otp``, ``_contacts``, ``_groups``, ``_templates``, ``_account``,
-``_emulator``, on the root of ``_app``), and :mod:`wacr.cli.csv_import`, the import engine, works
-without click.
+imports this package, and importing it loads neither. :func:`main` loads the root group
+(``_app``: global options and a table of the commands), which imports a command group's module
+(``_send``, ``_otp``, ``_contacts``, ``_messages``, ``_templates``, ``_groups``, ``_sources``,
+``_statuses``, ``_comments``, ``_account``, ``_emulator``, ``_completion``) only when that group
+is used; the client (aiohttp) only when a command calls the API, and rich (``_output``) only when
+a result is printed, so that ``wacr --help`` and argument errors cost about what click does.
+:mod:`wacr.cli.csv_import`, the import engine, works without click.
 """
 
 from __future__ import annotations

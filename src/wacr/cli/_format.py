@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import wacr
 
-__all__ = ["field_errors", "message_map", "nouns", "one_line", "plural", "ranges"]
+__all__ = ["Reason", "by_reason", "field_errors", "message_map", "nouns", "one_line", "plural", "ranges"]
+
+#: Example line numbers shown per reason in the import's summary.
+EXAMPLES = 5
+# What differs between rows failing the same way: the value quoted after the rule.
+_GOT = re.compile(r"\s*\(got [^)]*\)")
 
 
 def field_errors(errors: Mapping[str, Sequence[str]]) -> str:
@@ -51,3 +58,36 @@ def message_map(errors: Mapping[str, Any]) -> dict[str, list[str]]:
         name: [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
         for name, messages in errors.items()
     }
+
+
+@dataclass
+class Reason:
+    """Rows that failed (or were skipped) the same way: the rule, how many, their lines."""
+
+    outcome: str
+    reason: str
+    lines: list[int | None]
+
+    @property
+    def count(self) -> int:
+        """How many rows."""
+        return len(self.lines)
+
+    def example_lines(self) -> str:
+        """The first few lines, ``2, 7, 9 and 12 more``."""
+        known = sorted(line for line in self.lines if line is not None)
+        shown = ", ".join(str(line) for line in known[:EXAMPLES]) or "?"
+        rest = self.count - min(len(known), EXAMPLES)
+        return f"{shown} and {rest} more" if rest else shown
+
+
+def by_reason(outcomes: Mapping[str, Iterable[tuple[int | None, str]]]) -> list[Reason]:
+    """``{"failed": [(line, reason), ...], ...}`` grouped by outcome and reason (without the value
+    each row had), in the mapping's order of outcomes, the most common reason first."""
+    groups: dict[tuple[str, str], Reason] = {}
+    for outcome, entries in outcomes.items():
+        for line, reason in entries:
+            key = (outcome, _GOT.sub("", reason))
+            groups.setdefault(key, Reason(outcome, key[1], [])).lines.append(line)
+    order = list(outcomes)
+    return sorted(groups.values(), key=lambda r: (order.index(r.outcome), -r.count))

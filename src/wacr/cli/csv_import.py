@@ -30,14 +30,9 @@ from typing import Any
 import attrs
 
 import wacr
-from wacr.cli._format import field_errors, message_map, one_line
+from wacr.cli._format import Reason, by_reason, field_errors, message_map, one_line
 
 __all__ = ["CsvError", "CsvRow", "ImportReport", "Reason", "import_contacts", "read_contacts_csv"]
-
-#: Example line numbers shown per reason in the summary.
-EXAMPLES = 5
-# What differs between rows failing the same way: the value quoted after the rule.
-_GOT = re.compile(r"\s*\(got [^)]*\)")
 
 
 class CsvError(ValueError):
@@ -89,27 +84,6 @@ class CsvRow:
 
 
 @dataclass
-class Reason:
-    """Rows that failed (or were skipped) the same way: the rule, how many, their lines."""
-
-    outcome: str
-    reason: str
-    lines: list[int | None]
-
-    @property
-    def count(self) -> int:
-        """How many rows."""
-        return len(self.lines)
-
-    def example_lines(self) -> str:
-        """The first few lines, ``2, 7, 9 and 12 more``."""
-        known = sorted(line for line in self.lines if line is not None)
-        shown = ", ".join(str(line) for line in known[:EXAMPLES]) or "?"
-        rest = self.count - min(len(known), EXAMPLES)
-        return f"{shown} and {rest} more" if rest else shown
-
-
-@dataclass
 class ImportReport:
     """What happened to every row of an import, by CSV line number."""
 
@@ -124,12 +98,7 @@ class ImportReport:
     def reasons(self) -> list[Reason]:
         """Failed, then skipped rows grouped by reason (the value each row had left out), the
         most common first."""
-        groups: dict[tuple[str, str], Reason] = {}
-        for outcome, entries in (("failed", self.failed), ("skipped", self.skipped)):
-            for line, reason in entries:
-                key = (outcome, _GOT.sub("", reason))
-                groups.setdefault(key, Reason(outcome, key[1], [])).lines.append(line)
-        return sorted(groups.values(), key=lambda r: (r.outcome != "failed", -r.count))
+        return by_reason({"failed": self.failed, "skipped": self.skipped})
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON (``--json``): every line, and the lines by reason."""
