@@ -56,7 +56,7 @@ bench: setup
 # The documentation site (mkdocs.yml, docs/); --strict turns every warning (a broken link, a
 # missing reference) into a failure.
 docs: setup
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """A FastAPI bot: greet every new contact on WhatsApp with a welcome text.
 
-    pip install wacr fastapi uvicorn
+    pip install "./wacr[cli]" fastapi uvicorn      # from a clone: wacr is not on PyPI yet
     WACR_TOKEN=... WACR_BASE_URL=... WACR_WEBHOOK_SECRET=... uvicorn examples.fastapi_bot:app --port 8000
 
 Then point the platform's webhook at ``http://<this host>:8000/hooks/wacr/`` (a mounted app
