@@ -231,7 +231,7 @@ class _Emitter:
             "    try:\n"
             + "".join(f"        {x}\n" for x in body)
             + "    except Exception:\n"
-            + f"        return _hub.detailed(o, {ref})  # type: ignore[no-any-return]\n"
+            + f"        return _hub._mismatch(o, {ref})  # type: ignore[no-any-return]\n"
         )
         self.table.append(f"    {ref}: {function},")
 
@@ -290,12 +290,27 @@ def _hub(header: str, sections: list[str]) -> str:
             "        return hooks[_dt.datetime](text, _dt.datetime)  # type: ignore[no-any-return]\n",
             "\nclass _Mismatch(Exception):\n"
             '    """A field that the fast path does not take as it is: the detailed path decides."""\n',
+            "\n# Until wacr._convert installs its own (when it builds its first model hook), the hooks",
+            "# load it on first use: a call whose answer fits the fast path needs no cattrs.",
+            "class _ConverterHooks(dict[Any, Hook]):",
+            '    """The converter\'s hook of each type, the converter loaded on first use."""\n',
+            "    def __missing__(self, tp: Any) -> Hook:",
+            "        from wacr import _convert\n",
+            "        hook: Hook = _convert.converter.get_structure_hook(tp)",
+            "        self[tp] = hook",
+            "        return hook\n",
             "\ndef _unset(o: Any, cls: Any) -> Any:\n"
-            '    raise RuntimeError("wacr._convert installs the structuring hooks before the first use")\n',
-            "#: The converter's hook of each non-native field type (installed by ``wacr._convert``).",
-            "hooks: dict[Any, Hook] = {}",
+            '    raise RuntimeError("wacr._convert installs it with its first model hook")\n',
+            "\n#: The converter's hook of each non-native field type (``wacr._convert`` installs its own).",
+            "hooks: dict[Any, Hook] = _ConverterHooks()",
             "#: The converter's detailed structuring, which words what is wrong (installed likewise).",
             "detailed: Hook = _unset\n",
+            "\ndef _mismatch(o: Any, cls: Any) -> Any:",
+            '    """What the fast path does with an object it does not take: the detailed path."""',
+            "    from wacr import _convert\n",
+            "    # The converter's hook of cls, built once, comes with cls's detailed function.",
+            "    _convert.converter.get_structure_hook(cls)",
+            "    return detailed(o, cls)\n",
             "#: The structuring module of each models module (one per API section).",
             f"_MODULES: dict[str, str] = {modules!r}\n",
             "\nclass _Structurers(dict[type, Hook]):",

@@ -25,7 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from wacr import _convert, _envelope
+from wacr import _envelope
 from wacr._response import ResponseInfo
 from wacr.models._base import Model
 
@@ -203,6 +203,8 @@ def page_from_envelope(
     list_type = _LIST_TYPES.get(item_type)
     if list_type is None:
         list_type = _LIST_TYPES[item_type] = list[item_type]  # type: ignore[valid-type]
+    from wacr import _convert  # the converter (cattrs) is loaded by the first list, not by import
+
     items: list[T] = _convert.structure_response(data, list_type, info, path="data")
     if items and isinstance(items[0], Model):
         # Each item's `response` is the page's: the call that fetched it.

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import attrs
 import orjson
 
-from wacr import _convert, _envelope
+from wacr import _envelope
 from wacr._operations import OPERATIONS
 from wacr._pagination import Paginator
 from wacr._query import build_query
@@ -23,6 +23,7 @@ from wacr._validate import accepts, body_check, check_value, validate
 from wacr.errors import ValidationError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
+from wacr.models._structure import STRUCTURERS
 from wacr.resources._listing import ListCall, finished
 from wacr.resources._options import NOT_UTF8 as _NOT_UTF8
 from wacr.resources._options import extras, is_utf8
@@ -52,6 +53,8 @@ def _plain(value: Any) -> Any:
     if value.__class__ in _AS_IS:
         return value
     if isinstance(value, Model):
+        from wacr import _convert  # loaded by the first model given as an argument
+
         return _convert.unstructure(value)
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
@@ -288,23 +291,31 @@ def _finisher(op: Operation, model: type[M]) -> Callable[[Any, ResponseInfo], M]
     if "summary" in attrs.fields_dict(cast(Any, model)):
 
         def summary(envelope: Any, info: ResponseInfo) -> M:
+            from wacr import _convert
+
             data, at = _envelope.summary(envelope, info)
             return _convert.structure_response(data, model, info, path=at)
 
         return summary
 
+    # The model's generated fast path (wacr.models._structure), which the converter uses as its
+    # hook too: the converter (cattrs) is loaded only to word what an answer that does not fit
+    # gets wrong, so a call whose answer fits never loads it.
+    fast = STRUCTURERS.get(model)
+
     def finish(envelope: Any, info: ResponseInfo) -> M:
         data = _envelope.data_object(envelope, info, flat=flat)
-        # structure_response, inlined once the model's hook is known.
-        hook = _convert.response_hooks.get(model)
-        if hook is None:
+        if fast is None:  # a model without a fast path: the converter's own
+            from wacr import _convert
+
             return _convert.structure_response(data, model, info, path=where)
         try:
-            result: M = hook(data, model)
+            result: M = fast(data, model)
         except Exception as exc:
+            from wacr import _convert
+
             raise _convert.invalid_response_error(exc, path=where, info=info) from exc
-        if isinstance(result, Model):
-            object.__setattr__(result, "_response", info)
+        object.__setattr__(result, "_response", info)  # works on frozen models too
         return result
 
     return finish

@@ -31,14 +31,37 @@ class _Mismatch(Exception):
     """A field that the fast path does not take as it is: the detailed path decides."""
 
 
+# Until wacr._convert installs its own (when it builds its first model hook), the hooks
+# load it on first use: a call whose answer fits the fast path needs no cattrs.
+class _ConverterHooks(dict[Any, Hook]):
+    """The converter's hook of each type, the converter loaded on first use."""
+
+    def __missing__(self, tp: Any) -> Hook:
+        from wacr import _convert
+
+        hook: Hook = _convert.converter.get_structure_hook(tp)
+        self[tp] = hook
+        return hook
+
+
 def _unset(o: Any, cls: Any) -> Any:
-    raise RuntimeError("wacr._convert installs the structuring hooks before the first use")
+    raise RuntimeError("wacr._convert installs it with its first model hook")
 
 
-#: The converter's hook of each non-native field type (installed by ``wacr._convert``).
-hooks: dict[Any, Hook] = {}
+#: The converter's hook of each non-native field type (``wacr._convert`` installs its own).
+hooks: dict[Any, Hook] = _ConverterHooks()
 #: The converter's detailed structuring, which words what is wrong (installed likewise).
 detailed: Hook = _unset
+
+
+def _mismatch(o: Any, cls: Any) -> Any:
+    """What the fast path does with an object it does not take: the detailed path."""
+    from wacr import _convert
+
+    # The converter's hook of cls, built once, comes with cls's detailed function.
+    _convert.converter.get_structure_hook(cls)
+    return detailed(o, cls)
+
 
 #: The structuring module of each models module (one per API section).
 _MODULES: dict[str, str] = {

@@ -52,7 +52,7 @@ def structure_Subscription(o: Any, _: Any = None) -> account.Subscription:
         obj.expires_at = v3
         return obj
     except Exception:
-        return _hub.detailed(o, account.Subscription)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.Subscription)  # type: ignore[no-any-return]
 
 
 def structure_Account(o: Any, _: Any = None) -> account.Account:
@@ -92,7 +92,7 @@ def structure_Account(o: Any, _: Any = None) -> account.Account:
         obj.subscription = v5
         return obj
     except Exception:
-        return _hub.detailed(o, account.Account)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.Account)  # type: ignore[no-any-return]
 
 
 def structure_UsageEntry(o: Any, _: Any = None) -> account.UsageEntry:
@@ -130,7 +130,7 @@ def structure_UsageEntry(o: Any, _: Any = None) -> account.UsageEntry:
         obj.is_unlimited = v4
         return obj
     except Exception:
-        return _hub.detailed(o, account.UsageEntry)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.UsageEntry)  # type: ignore[no-any-return]
 
 
 def structure_Usage(o: Any, _: Any = None) -> account.Usage:
@@ -157,7 +157,7 @@ def structure_Usage(o: Any, _: Any = None) -> account.Usage:
         obj.staff = v3
         return obj
     except Exception:
-        return _hub.detailed(o, account.Usage)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.Usage)  # type: ignore[no-any-return]
 
 
 def structure_PlanLimit(o: Any, _: Any = None) -> account.PlanLimit:
@@ -183,7 +183,7 @@ def structure_PlanLimit(o: Any, _: Any = None) -> account.PlanLimit:
         obj.is_unlimited = v2
         return obj
     except Exception:
-        return _hub.detailed(o, account.PlanLimit)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.PlanLimit)  # type: ignore[no-any-return]
 
 
 def structure_PlanLimitSet(o: Any, _: Any = None) -> account.PlanLimitSet:
@@ -214,7 +214,7 @@ def structure_PlanLimitSet(o: Any, _: Any = None) -> account.PlanLimitSet:
         obj.api_calls_per_minute = v4
         return obj
     except Exception:
-        return _hub.detailed(o, account.PlanLimitSet)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.PlanLimitSet)  # type: ignore[no-any-return]
 
 
 def structure_PlanFeatures(o: Any, _: Any = None) -> account.PlanFeatures:
@@ -255,7 +255,7 @@ def structure_PlanFeatures(o: Any, _: Any = None) -> account.PlanFeatures:
         obj.custom_branding = v5
         return obj
     except Exception:
-        return _hub.detailed(o, account.PlanFeatures)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.PlanFeatures)  # type: ignore[no-any-return]
 
 
 def structure_Limits(o: Any, _: Any = None) -> account.Limits:
@@ -274,7 +274,7 @@ def structure_Limits(o: Any, _: Any = None) -> account.Limits:
         obj.features = v1
         return obj
     except Exception:
-        return _hub.detailed(o, account.Limits)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, account.Limits)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

@@ -47,7 +47,7 @@ def structure_OtpVerifyResult(o: Any, _: Any = None) -> auth.OtpVerifyResult:
         obj.verified_at = v2
         return obj
     except Exception:
-        return _hub.detailed(o, auth.OtpVerifyResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, auth.OtpVerifyResult)  # type: ignore[no-any-return]
 
 
 def structure_OtpStatus(o: Any, _: Any = None) -> auth.OtpStatus:
@@ -104,7 +104,7 @@ def structure_OtpStatus(o: Any, _: Any = None) -> auth.OtpStatus:
         obj.created_at = v8
         return obj
     except Exception:
-        return _hub.detailed(o, auth.OtpStatus)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, auth.OtpStatus)  # type: ignore[no-any-return]
 
 
 def structure_OtpSendResult(o: Any, _: Any = None) -> auth.OtpSendResult:
@@ -176,7 +176,7 @@ def structure_OtpSendResult(o: Any, _: Any = None) -> auth.OtpSendResult:
         obj.sent_at = v11
         return obj
     except Exception:
-        return _hub.detailed(o, auth.OtpSendResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, auth.OtpSendResult)  # type: ignore[no-any-return]
 
 
 def structure_AuthTemplate(o: Any, _: Any = None) -> auth.AuthTemplate:
@@ -237,7 +237,7 @@ def structure_AuthTemplate(o: Any, _: Any = None) -> auth.AuthTemplate:
         obj.created_at = v9
         return obj
     except Exception:
-        return _hub.detailed(o, auth.AuthTemplate)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, auth.AuthTemplate)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

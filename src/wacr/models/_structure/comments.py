@@ -72,7 +72,7 @@ def structure_Comment(o: Any, _: Any = None) -> comments.Comment:
         obj.created_at = v8
         return obj
     except Exception:
-        return _hub.detailed(o, comments.Comment)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, comments.Comment)  # type: ignore[no-any-return]
 
 
 def structure_CommentListResponse(o: Any, _: Any = None) -> comments.CommentListResponse:
@@ -90,7 +90,7 @@ def structure_CommentListResponse(o: Any, _: Any = None) -> comments.CommentList
         obj.data = v1
         return obj
     except Exception:
-        return _hub.detailed(o, comments.CommentListResponse)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, comments.CommentListResponse)  # type: ignore[no-any-return]
 
 
 def structure_AddCommentResult(o: Any, _: Any = None) -> comments.AddCommentResult:
@@ -150,7 +150,7 @@ def structure_AddCommentResult(o: Any, _: Any = None) -> comments.AddCommentResu
         obj.chat_message_id = v9
         return obj
     except Exception:
-        return _hub.detailed(o, comments.AddCommentResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, comments.AddCommentResult)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

@@ -62,7 +62,7 @@ def structure_Pagination(o: Any, _: Any = None) -> common.Pagination:
         obj.last_page = v6
         return obj
     except Exception:
-        return _hub.detailed(o, common.Pagination)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, common.Pagination)  # type: ignore[no-any-return]
 
 
 def structure_ResponseMeta(o: Any, _: Any = None) -> common.ResponseMeta:
@@ -88,7 +88,7 @@ def structure_ResponseMeta(o: Any, _: Any = None) -> common.ResponseMeta:
         obj.pagination = v2
         return obj
     except Exception:
-        return _hub.detailed(o, common.ResponseMeta)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, common.ResponseMeta)  # type: ignore[no-any-return]
 
 
 def structure_ErrorDetail(o: Any, _: Any = None) -> common.ErrorDetail:
@@ -118,7 +118,7 @@ def structure_ErrorDetail(o: Any, _: Any = None) -> common.ErrorDetail:
         obj.details = v2
         return obj
     except Exception:
-        return _hub.detailed(o, common.ErrorDetail)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, common.ErrorDetail)  # type: ignore[no-any-return]
 
 
 def structure_Group(o: Any, _: Any = None) -> common.Group:
@@ -150,7 +150,7 @@ def structure_Group(o: Any, _: Any = None) -> common.Group:
         obj.updated_at = v3
         return obj
     except Exception:
-        return _hub.detailed(o, common.Group)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, common.Group)  # type: ignore[no-any-return]
 
 
 def structure_Source(o: Any, _: Any = None) -> common.Source:
@@ -182,7 +182,7 @@ def structure_Source(o: Any, _: Any = None) -> common.Source:
         obj.updated_at = v3
         return obj
     except Exception:
-        return _hub.detailed(o, common.Source)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, common.Source)  # type: ignore[no-any-return]
 
 
 def structure_Status(o: Any, _: Any = None) -> common.Status:
@@ -219,7 +219,7 @@ def structure_Status(o: Any, _: Any = None) -> common.Status:
         obj.updated_at = v4
         return obj
     except Exception:
-        return _hub.detailed(o, common.Status)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, common.Status)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

@@ -126,7 +126,7 @@ def structure_BatchContact(o: Any, _: Any = None) -> contacts.BatchContact:
         obj.addedfrom = v17
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchContact)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchContact)  # type: ignore[no-any-return]
 
 
 def structure_BatchOptions(o: Any, _: Any = None) -> contacts.BatchOptions:
@@ -151,7 +151,7 @@ def structure_BatchOptions(o: Any, _: Any = None) -> contacts.BatchOptions:
         obj.skip_duplicates = v1
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchOptions)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchOptions)  # type: ignore[no-any-return]
 
 
 def structure_BatchCreateSummary(o: Any, _: Any = None) -> contacts.BatchCreateSummary:
@@ -182,7 +182,7 @@ def structure_BatchCreateSummary(o: Any, _: Any = None) -> contacts.BatchCreateS
         obj.failed = v3
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchCreateSummary)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchCreateSummary)  # type: ignore[no-any-return]
 
 
 def structure_BatchSkippedItem(o: Any, _: Any = None) -> contacts.BatchSkippedItem:
@@ -205,7 +205,7 @@ def structure_BatchSkippedItem(o: Any, _: Any = None) -> contacts.BatchSkippedIt
         obj.data = v2
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchSkippedItem)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchSkippedItem)  # type: ignore[no-any-return]
 
 
 def structure_BatchFailedItem(o: Any, _: Any = None) -> contacts.BatchFailedItem:
@@ -233,7 +233,7 @@ def structure_BatchFailedItem(o: Any, _: Any = None) -> contacts.BatchFailedItem
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchFailedItem)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchFailedItem)  # type: ignore[no-any-return]
 
 
 def structure_BatchDeleteSummary(o: Any, _: Any = None) -> contacts.BatchDeleteSummary:
@@ -259,7 +259,7 @@ def structure_BatchDeleteSummary(o: Any, _: Any = None) -> contacts.BatchDeleteS
         obj.failed = v2
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchDeleteSummary)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchDeleteSummary)  # type: ignore[no-any-return]
 
 
 def structure_BatchDeleteResult(o: Any, _: Any = None) -> contacts.BatchDeleteResult:
@@ -279,7 +279,7 @@ def structure_BatchDeleteResult(o: Any, _: Any = None) -> contacts.BatchDeleteRe
         obj.summary = v1
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchDeleteResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchDeleteResult)  # type: ignore[no-any-return]
 
 
 def structure_Contact(o: Any, _: Any = None) -> contacts.Contact:
@@ -414,7 +414,7 @@ def structure_Contact(o: Any, _: Any = None) -> contacts.Contact:
         obj.status = v23
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.Contact)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.Contact)  # type: ignore[no-any-return]
 
 
 def structure_BatchCreateResult(o: Any, _: Any = None) -> contacts.BatchCreateResult:
@@ -446,7 +446,7 @@ def structure_BatchCreateResult(o: Any, _: Any = None) -> contacts.BatchCreateRe
         obj.errors = v4
         return obj
     except Exception:
-        return _hub.detailed(o, contacts.BatchCreateResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, contacts.BatchCreateResult)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

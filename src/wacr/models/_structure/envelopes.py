@@ -70,7 +70,7 @@ def structure_SuccessEnvelope(o: Any, _: Any = None) -> envelopes.SuccessEnvelop
         obj.meta = v2
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.SuccessEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.SuccessEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_ErrorEnvelope(o: Any, _: Any = None) -> envelopes.ErrorEnvelope:
@@ -111,7 +111,7 @@ def structure_ErrorEnvelope(o: Any, _: Any = None) -> envelopes.ErrorEnvelope:
         obj.meta = v5
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.ErrorEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.ErrorEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_DeletedEnvelope(o: Any, _: Any = None) -> envelopes.DeletedEnvelope:
@@ -140,7 +140,7 @@ def structure_DeletedEnvelope(o: Any, _: Any = None) -> envelopes.DeletedEnvelop
         obj.meta = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.DeletedEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.DeletedEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_AccountEnvelope(o: Any, _: Any = None) -> envelopes.AccountEnvelope:
@@ -167,7 +167,7 @@ def structure_AccountEnvelope(o: Any, _: Any = None) -> envelopes.AccountEnvelop
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.AccountEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.AccountEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_UsageEnvelope(o: Any, _: Any = None) -> envelopes.UsageEnvelope:
@@ -194,7 +194,7 @@ def structure_UsageEnvelope(o: Any, _: Any = None) -> envelopes.UsageEnvelope:
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.UsageEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.UsageEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_LimitsEnvelope(o: Any, _: Any = None) -> envelopes.LimitsEnvelope:
@@ -221,7 +221,7 @@ def structure_LimitsEnvelope(o: Any, _: Any = None) -> envelopes.LimitsEnvelope:
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.LimitsEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.LimitsEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_OtpVerifyResultEnvelope(o: Any, _: Any = None) -> envelopes.OtpVerifyResultEnvelope:
@@ -248,7 +248,7 @@ def structure_OtpVerifyResultEnvelope(o: Any, _: Any = None) -> envelopes.OtpVer
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.OtpVerifyResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.OtpVerifyResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_OtpStatusEnvelope(o: Any, _: Any = None) -> envelopes.OtpStatusEnvelope:
@@ -275,7 +275,7 @@ def structure_OtpStatusEnvelope(o: Any, _: Any = None) -> envelopes.OtpStatusEnv
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.OtpStatusEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.OtpStatusEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_BatchDeleteEnvelope(o: Any, _: Any = None) -> envelopes.BatchDeleteEnvelope:
@@ -303,7 +303,7 @@ def structure_BatchDeleteEnvelope(o: Any, _: Any = None) -> envelopes.BatchDelet
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.BatchDeleteEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.BatchDeleteEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_GroupEnvelope(o: Any, _: Any = None) -> envelopes.GroupEnvelope:
@@ -330,7 +330,7 @@ def structure_GroupEnvelope(o: Any, _: Any = None) -> envelopes.GroupEnvelope:
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.GroupEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.GroupEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_GroupContactsAddedEnvelope(o: Any, _: Any = None) -> envelopes.GroupContactsAddedEnvelope:
@@ -357,7 +357,7 @@ def structure_GroupContactsAddedEnvelope(o: Any, _: Any = None) -> envelopes.Gro
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.GroupContactsAddedEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.GroupContactsAddedEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_GroupContactsRemovedEnvelope(o: Any, _: Any = None) -> envelopes.GroupContactsRemovedEnvelope:
@@ -384,7 +384,7 @@ def structure_GroupContactsRemovedEnvelope(o: Any, _: Any = None) -> envelopes.G
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.GroupContactsRemovedEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.GroupContactsRemovedEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_SourceEnvelope(o: Any, _: Any = None) -> envelopes.SourceEnvelope:
@@ -411,7 +411,7 @@ def structure_SourceEnvelope(o: Any, _: Any = None) -> envelopes.SourceEnvelope:
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.SourceEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.SourceEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_StatusEnvelope(o: Any, _: Any = None) -> envelopes.StatusEnvelope:
@@ -438,7 +438,7 @@ def structure_StatusEnvelope(o: Any, _: Any = None) -> envelopes.StatusEnvelope:
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.StatusEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.StatusEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_TemplateEnvelope(o: Any, _: Any = None) -> envelopes.TemplateEnvelope:
@@ -465,7 +465,7 @@ def structure_TemplateEnvelope(o: Any, _: Any = None) -> envelopes.TemplateEnvel
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.TemplateEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.TemplateEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_TemplateSyncResultEnvelope(o: Any, _: Any = None) -> envelopes.TemplateSyncResultEnvelope:
@@ -492,7 +492,7 @@ def structure_TemplateSyncResultEnvelope(o: Any, _: Any = None) -> envelopes.Tem
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.TemplateSyncResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.TemplateSyncResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_TextMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.TextMessageResultEnvelope:
@@ -519,7 +519,7 @@ def structure_TextMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.Text
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.TextMessageResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.TextMessageResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_TemplateMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.TemplateMessageResultEnvelope:
@@ -546,7 +546,7 @@ def structure_TemplateMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.TemplateMessageResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.TemplateMessageResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_MediaMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.MediaMessageResultEnvelope:
@@ -573,7 +573,7 @@ def structure_MediaMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.Med
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.MediaMessageResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.MediaMessageResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_InteractiveMessageResultEnvelope(
@@ -602,7 +602,7 @@ def structure_InteractiveMessageResultEnvelope(
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.InteractiveMessageResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.InteractiveMessageResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_CtaMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.CtaMessageResultEnvelope:
@@ -629,7 +629,7 @@ def structure_CtaMessageResultEnvelope(o: Any, _: Any = None) -> envelopes.CtaMe
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.CtaMessageResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.CtaMessageResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_MessageEnvelope(o: Any, _: Any = None) -> envelopes.MessageEnvelope:
@@ -656,7 +656,7 @@ def structure_MessageEnvelope(o: Any, _: Any = None) -> envelopes.MessageEnvelop
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.MessageEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.MessageEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_GroupListEnvelope(o: Any, _: Any = None) -> envelopes.GroupListEnvelope:
@@ -683,7 +683,7 @@ def structure_GroupListEnvelope(o: Any, _: Any = None) -> envelopes.GroupListEnv
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.GroupListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.GroupListEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_SourceListEnvelope(o: Any, _: Any = None) -> envelopes.SourceListEnvelope:
@@ -710,7 +710,7 @@ def structure_SourceListEnvelope(o: Any, _: Any = None) -> envelopes.SourceListE
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.SourceListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.SourceListEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_StatusListEnvelope(o: Any, _: Any = None) -> envelopes.StatusListEnvelope:
@@ -737,7 +737,7 @@ def structure_StatusListEnvelope(o: Any, _: Any = None) -> envelopes.StatusListE
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.StatusListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.StatusListEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_TemplateListEnvelope(o: Any, _: Any = None) -> envelopes.TemplateListEnvelope:
@@ -764,7 +764,7 @@ def structure_TemplateListEnvelope(o: Any, _: Any = None) -> envelopes.TemplateL
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.TemplateListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.TemplateListEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_MessageListEnvelope(o: Any, _: Any = None) -> envelopes.MessageListEnvelope:
@@ -791,7 +791,7 @@ def structure_MessageListEnvelope(o: Any, _: Any = None) -> envelopes.MessageLis
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.MessageListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.MessageListEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_OtpSendResultEnvelope(o: Any, _: Any = None) -> envelopes.OtpSendResultEnvelope:
@@ -818,7 +818,7 @@ def structure_OtpSendResultEnvelope(o: Any, _: Any = None) -> envelopes.OtpSendR
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.OtpSendResultEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.OtpSendResultEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_ContactEnvelope(o: Any, _: Any = None) -> envelopes.ContactEnvelope:
@@ -845,7 +845,7 @@ def structure_ContactEnvelope(o: Any, _: Any = None) -> envelopes.ContactEnvelop
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.ContactEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.ContactEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_BatchCreateEnvelope(o: Any, _: Any = None) -> envelopes.BatchCreateEnvelope:
@@ -873,7 +873,7 @@ def structure_BatchCreateEnvelope(o: Any, _: Any = None) -> envelopes.BatchCreat
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.BatchCreateEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.BatchCreateEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_AuthTemplateListEnvelope(o: Any, _: Any = None) -> envelopes.AuthTemplateListEnvelope:
@@ -900,7 +900,7 @@ def structure_AuthTemplateListEnvelope(o: Any, _: Any = None) -> envelopes.AuthT
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.AuthTemplateListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.AuthTemplateListEnvelope)  # type: ignore[no-any-return]
 
 
 def structure_ContactListEnvelope(o: Any, _: Any = None) -> envelopes.ContactListEnvelope:
@@ -927,7 +927,7 @@ def structure_ContactListEnvelope(o: Any, _: Any = None) -> envelopes.ContactLis
         obj.data = v3
         return obj
     except Exception:
-        return _hub.detailed(o, envelopes.ContactListEnvelope)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, envelopes.ContactListEnvelope)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

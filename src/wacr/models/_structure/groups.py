@@ -34,7 +34,7 @@ def structure_GroupContactsAdded(o: Any, _: Any = None) -> groups.GroupContactsA
         obj.contacts_added = v1
         return obj
     except Exception:
-        return _hub.detailed(o, groups.GroupContactsAdded)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, groups.GroupContactsAdded)  # type: ignore[no-any-return]
 
 
 def structure_GroupContactsRemoved(o: Any, _: Any = None) -> groups.GroupContactsRemoved:
@@ -53,7 +53,7 @@ def structure_GroupContactsRemoved(o: Any, _: Any = None) -> groups.GroupContact
         obj.contacts_removed = v1
         return obj
     except Exception:
-        return _hub.detailed(o, groups.GroupContactsRemoved)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, groups.GroupContactsRemoved)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

@@ -65,7 +65,7 @@ def structure_MediaContactDetails(o: Any, _: Any = None) -> messages.MediaContac
         obj.groups = v5
         return obj
     except Exception:
-        return _hub.detailed(o, messages.MediaContactDetails)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.MediaContactDetails)  # type: ignore[no-any-return]
 
 
 def structure_InteractiveButton(o: Any, _: Any = None) -> messages.InteractiveButton:
@@ -84,7 +84,7 @@ def structure_InteractiveButton(o: Any, _: Any = None) -> messages.InteractiveBu
         obj.title = v1
         return obj
     except Exception:
-        return _hub.detailed(o, messages.InteractiveButton)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.InteractiveButton)  # type: ignore[no-any-return]
 
 
 def structure_InteractiveRow(o: Any, _: Any = None) -> messages.InteractiveRow:
@@ -108,7 +108,7 @@ def structure_InteractiveRow(o: Any, _: Any = None) -> messages.InteractiveRow:
         obj.description = v2
         return obj
     except Exception:
-        return _hub.detailed(o, messages.InteractiveRow)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.InteractiveRow)  # type: ignore[no-any-return]
 
 
 def structure_InteractiveSection(o: Any, _: Any = None) -> messages.InteractiveSection:
@@ -126,7 +126,7 @@ def structure_InteractiveSection(o: Any, _: Any = None) -> messages.InteractiveS
         obj.rows = v1
         return obj
     except Exception:
-        return _hub.detailed(o, messages.InteractiveSection)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.InteractiveSection)  # type: ignore[no-any-return]
 
 
 def structure_SendResult(o: Any, _: Any = None) -> messages.SendResult:
@@ -172,7 +172,7 @@ def structure_SendResult(o: Any, _: Any = None) -> messages.SendResult:
         obj.chat_message_id = v6
         return obj
     except Exception:
-        return _hub.detailed(o, messages.SendResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.SendResult)  # type: ignore[no-any-return]
 
 
 def structure_TextMessageResult(o: Any, _: Any = None) -> messages.TextMessageResult:
@@ -223,7 +223,7 @@ def structure_TextMessageResult(o: Any, _: Any = None) -> messages.TextMessageRe
         obj.message = v7
         return obj
     except Exception:
-        return _hub.detailed(o, messages.TextMessageResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.TextMessageResult)  # type: ignore[no-any-return]
 
 
 def structure_TemplateMessageResult(o: Any, _: Any = None) -> messages.TemplateMessageResult:
@@ -279,7 +279,7 @@ def structure_TemplateMessageResult(o: Any, _: Any = None) -> messages.TemplateM
         obj.language = v8
         return obj
     except Exception:
-        return _hub.detailed(o, messages.TemplateMessageResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.TemplateMessageResult)  # type: ignore[no-any-return]
 
 
 def structure_MediaMessageResult(o: Any, _: Any = None) -> messages.MediaMessageResult:
@@ -345,7 +345,7 @@ def structure_MediaMessageResult(o: Any, _: Any = None) -> messages.MediaMessage
         obj.filename = v10
         return obj
     except Exception:
-        return _hub.detailed(o, messages.MediaMessageResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.MediaMessageResult)  # type: ignore[no-any-return]
 
 
 def structure_InteractiveMessageResult(o: Any, _: Any = None) -> messages.InteractiveMessageResult:
@@ -396,7 +396,7 @@ def structure_InteractiveMessageResult(o: Any, _: Any = None) -> messages.Intera
         obj.type = v7
         return obj
     except Exception:
-        return _hub.detailed(o, messages.InteractiveMessageResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.InteractiveMessageResult)  # type: ignore[no-any-return]
 
 
 def structure_CtaMessageResult(o: Any, _: Any = None) -> messages.CtaMessageResult:
@@ -452,7 +452,7 @@ def structure_CtaMessageResult(o: Any, _: Any = None) -> messages.CtaMessageResu
         obj.button_url = v8
         return obj
     except Exception:
-        return _hub.detailed(o, messages.CtaMessageResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.CtaMessageResult)  # type: ignore[no-any-return]
 
 
 def structure_MessageSummary(o: Any, _: Any = None) -> messages.MessageSummary:
@@ -508,7 +508,7 @@ def structure_MessageSummary(o: Any, _: Any = None) -> messages.MessageSummary:
         obj.is_read = v8
         return obj
     except Exception:
-        return _hub.detailed(o, messages.MessageSummary)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.MessageSummary)  # type: ignore[no-any-return]
 
 
 def structure_Message(o: Any, _: Any = None) -> messages.Message:
@@ -584,7 +584,7 @@ def structure_Message(o: Any, _: Any = None) -> messages.Message:
         obj.staff_id = v12
         return obj
     except Exception:
-        return _hub.detailed(o, messages.Message)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, messages.Message)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

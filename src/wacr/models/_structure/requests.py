@@ -78,7 +78,7 @@ def structure_SendOtpRequest(o: Any, _: Any = None) -> requests.SendOtpRequest:
         obj.additional_params = v7
         return obj
     except Exception:
-        return _hub.detailed(o, requests.SendOtpRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.SendOtpRequest)  # type: ignore[no-any-return]
 
 
 def structure_ResendOtpRequest(o: Any, _: Any = None) -> requests.ResendOtpRequest:
@@ -112,7 +112,7 @@ def structure_ResendOtpRequest(o: Any, _: Any = None) -> requests.ResendOtpReque
         obj.purpose = v4
         return obj
     except Exception:
-        return _hub.detailed(o, requests.ResendOtpRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.ResendOtpRequest)  # type: ignore[no-any-return]
 
 
 def structure_VerifyOtpRequest(o: Any, _: Any = None) -> requests.VerifyOtpRequest:
@@ -136,7 +136,7 @@ def structure_VerifyOtpRequest(o: Any, _: Any = None) -> requests.VerifyOtpReque
         obj.purpose = v2
         return obj
     except Exception:
-        return _hub.detailed(o, requests.VerifyOtpRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.VerifyOtpRequest)  # type: ignore[no-any-return]
 
 
 def structure_OtpStatusRequest(o: Any, _: Any = None) -> requests.OtpStatusRequest:
@@ -156,7 +156,7 @@ def structure_OtpStatusRequest(o: Any, _: Any = None) -> requests.OtpStatusReque
         obj.purpose = v1
         return obj
     except Exception:
-        return _hub.detailed(o, requests.OtpStatusRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.OtpStatusRequest)  # type: ignore[no-any-return]
 
 
 def structure_AddCommentRequest(o: Any, _: Any = None) -> requests.AddCommentRequest:
@@ -191,7 +191,7 @@ def structure_AddCommentRequest(o: Any, _: Any = None) -> requests.AddCommentReq
         obj.ref_message_id = v4
         return obj
     except Exception:
-        return _hub.detailed(o, requests.AddCommentRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.AddCommentRequest)  # type: ignore[no-any-return]
 
 
 def structure_CreateContactRequest(o: Any, _: Any = None) -> requests.CreateContactRequest:
@@ -279,7 +279,7 @@ def structure_CreateContactRequest(o: Any, _: Any = None) -> requests.CreateCont
         obj.groups = v15
         return obj
     except Exception:
-        return _hub.detailed(o, requests.CreateContactRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.CreateContactRequest)  # type: ignore[no-any-return]
 
 
 def structure_UpdateContactRequest(o: Any, _: Any = None) -> requests.UpdateContactRequest:
@@ -373,7 +373,7 @@ def structure_UpdateContactRequest(o: Any, _: Any = None) -> requests.UpdateCont
         obj.groups = v15
         return obj
     except Exception:
-        return _hub.detailed(o, requests.UpdateContactRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.UpdateContactRequest)  # type: ignore[no-any-return]
 
 
 def structure_BatchCreateContactsRequest(o: Any, _: Any = None) -> requests.BatchCreateContactsRequest:
@@ -391,7 +391,7 @@ def structure_BatchCreateContactsRequest(o: Any, _: Any = None) -> requests.Batc
         obj.options = v1
         return obj
     except Exception:
-        return _hub.detailed(o, requests.BatchCreateContactsRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.BatchCreateContactsRequest)  # type: ignore[no-any-return]
 
 
 def structure_BatchDeleteContactsRequest(o: Any, _: Any = None) -> requests.BatchDeleteContactsRequest:
@@ -409,7 +409,7 @@ def structure_BatchDeleteContactsRequest(o: Any, _: Any = None) -> requests.Batc
         obj.ids = v0
         return obj
     except Exception:
-        return _hub.detailed(o, requests.BatchDeleteContactsRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.BatchDeleteContactsRequest)  # type: ignore[no-any-return]
 
 
 def structure_CreateGroupRequest(o: Any, _: Any = None) -> requests.CreateGroupRequest:
@@ -424,7 +424,7 @@ def structure_CreateGroupRequest(o: Any, _: Any = None) -> requests.CreateGroupR
         obj.name = v0
         return obj
     except Exception:
-        return _hub.detailed(o, requests.CreateGroupRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.CreateGroupRequest)  # type: ignore[no-any-return]
 
 
 def structure_UpdateGroupRequest(o: Any, _: Any = None) -> requests.UpdateGroupRequest:
@@ -439,7 +439,7 @@ def structure_UpdateGroupRequest(o: Any, _: Any = None) -> requests.UpdateGroupR
         obj.name = v0
         return obj
     except Exception:
-        return _hub.detailed(o, requests.UpdateGroupRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.UpdateGroupRequest)  # type: ignore[no-any-return]
 
 
 def structure_GroupContactsRequest(o: Any, _: Any = None) -> requests.GroupContactsRequest:
@@ -457,7 +457,7 @@ def structure_GroupContactsRequest(o: Any, _: Any = None) -> requests.GroupConta
         obj.contact_ids = v0
         return obj
     except Exception:
-        return _hub.detailed(o, requests.GroupContactsRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.GroupContactsRequest)  # type: ignore[no-any-return]
 
 
 def structure_CreateSourceRequest(o: Any, _: Any = None) -> requests.CreateSourceRequest:
@@ -472,7 +472,7 @@ def structure_CreateSourceRequest(o: Any, _: Any = None) -> requests.CreateSourc
         obj.name = v0
         return obj
     except Exception:
-        return _hub.detailed(o, requests.CreateSourceRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.CreateSourceRequest)  # type: ignore[no-any-return]
 
 
 def structure_UpdateSourceRequest(o: Any, _: Any = None) -> requests.UpdateSourceRequest:
@@ -487,7 +487,7 @@ def structure_UpdateSourceRequest(o: Any, _: Any = None) -> requests.UpdateSourc
         obj.name = v0
         return obj
     except Exception:
-        return _hub.detailed(o, requests.UpdateSourceRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.UpdateSourceRequest)  # type: ignore[no-any-return]
 
 
 def structure_CreateStatusRequest(o: Any, _: Any = None) -> requests.CreateStatusRequest:
@@ -507,7 +507,7 @@ def structure_CreateStatusRequest(o: Any, _: Any = None) -> requests.CreateStatu
         obj.color = v1
         return obj
     except Exception:
-        return _hub.detailed(o, requests.CreateStatusRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.CreateStatusRequest)  # type: ignore[no-any-return]
 
 
 def structure_UpdateStatusRequest(o: Any, _: Any = None) -> requests.UpdateStatusRequest:
@@ -527,7 +527,7 @@ def structure_UpdateStatusRequest(o: Any, _: Any = None) -> requests.UpdateStatu
         obj.color = v1
         return obj
     except Exception:
-        return _hub.detailed(o, requests.UpdateStatusRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.UpdateStatusRequest)  # type: ignore[no-any-return]
 
 
 def structure_SendTextRequest(o: Any, _: Any = None) -> requests.SendTextRequest:
@@ -551,7 +551,7 @@ def structure_SendTextRequest(o: Any, _: Any = None) -> requests.SendTextRequest
         obj.contact_id = v2
         return obj
     except Exception:
-        return _hub.detailed(o, requests.SendTextRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.SendTextRequest)  # type: ignore[no-any-return]
 
 
 def structure_SendTemplateRequest(o: Any, _: Any = None) -> requests.SendTemplateRequest:
@@ -679,7 +679,7 @@ def structure_SendTemplateRequest(o: Any, _: Any = None) -> requests.SendTemplat
         obj.otp_field_number = v23
         return obj
     except Exception:
-        return _hub.detailed(o, requests.SendTemplateRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.SendTemplateRequest)  # type: ignore[no-any-return]
 
 
 def structure_SendMediaRequest(o: Any, _: Any = None) -> requests.SendMediaRequest:
@@ -721,7 +721,7 @@ def structure_SendMediaRequest(o: Any, _: Any = None) -> requests.SendMediaReque
         obj.contact = v6
         return obj
     except Exception:
-        return _hub.detailed(o, requests.SendMediaRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.SendMediaRequest)  # type: ignore[no-any-return]
 
 
 def structure_SendInteractiveRequest(o: Any, _: Any = None) -> requests.SendInteractiveRequest:
@@ -772,7 +772,7 @@ def structure_SendInteractiveRequest(o: Any, _: Any = None) -> requests.SendInte
         obj.sections = v8
         return obj
     except Exception:
-        return _hub.detailed(o, requests.SendInteractiveRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.SendInteractiveRequest)  # type: ignore[no-any-return]
 
 
 def structure_SendCtaRequest(o: Any, _: Any = None) -> requests.SendCtaRequest:
@@ -814,7 +814,7 @@ def structure_SendCtaRequest(o: Any, _: Any = None) -> requests.SendCtaRequest:
         obj.contact_id = v6
         return obj
     except Exception:
-        return _hub.detailed(o, requests.SendCtaRequest)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, requests.SendCtaRequest)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

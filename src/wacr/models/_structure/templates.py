@@ -159,7 +159,7 @@ def structure_Template(o: Any, _: Any = None) -> templates.Template:
         obj.updated_at = v24
         return obj
     except Exception:
-        return _hub.detailed(o, templates.Template)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, templates.Template)  # type: ignore[no-any-return]
 
 
 def structure_TemplateSyncResult(o: Any, _: Any = None) -> templates.TemplateSyncResult:
@@ -179,7 +179,7 @@ def structure_TemplateSyncResult(o: Any, _: Any = None) -> templates.TemplateSyn
         obj.templates = v1
         return obj
     except Exception:
-        return _hub.detailed(o, templates.TemplateSyncResult)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, templates.TemplateSyncResult)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.

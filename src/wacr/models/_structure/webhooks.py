@@ -53,7 +53,7 @@ def structure_WebhookEvent(o: Any, _: Any = None) -> webhooks.WebhookEvent:
         obj.version = v3
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookEvent)  # type: ignore[no-any-return]
 
 
 def structure_WebhookTenant(o: Any, _: Any = None) -> webhooks.WebhookTenant:
@@ -79,7 +79,7 @@ def structure_WebhookTenant(o: Any, _: Any = None) -> webhooks.WebhookTenant:
         obj.domain = v2
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookTenant)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookTenant)  # type: ignore[no-any-return]
 
 
 def structure_WebhookResource(o: Any, _: Any = None) -> webhooks.WebhookResource:
@@ -108,7 +108,7 @@ def structure_WebhookResource(o: Any, _: Any = None) -> webhooks.WebhookResource
         obj.attributes = v2
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookResource)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookResource)  # type: ignore[no-any-return]
 
 
 def structure_WebhookData(o: Any, _: Any = None) -> webhooks.WebhookData:
@@ -132,7 +132,7 @@ def structure_WebhookData(o: Any, _: Any = None) -> webhooks.WebhookData:
         obj.relationships = v1
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookData)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookData)  # type: ignore[no-any-return]
 
 
 def structure_WebhookChanges(o: Any, _: Any = None) -> webhooks.WebhookChanges:
@@ -161,7 +161,7 @@ def structure_WebhookChanges(o: Any, _: Any = None) -> webhooks.WebhookChanges:
         obj.modified_fields = v2
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookChanges)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookChanges)  # type: ignore[no-any-return]
 
 
 def structure_WebhookMetadata(o: Any, _: Any = None) -> webhooks.WebhookMetadata:
@@ -187,7 +187,7 @@ def structure_WebhookMetadata(o: Any, _: Any = None) -> webhooks.WebhookMetadata
         obj.request_id = v2
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookMetadata)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookMetadata)  # type: ignore[no-any-return]
 
 
 def structure_WebhookPayload(o: Any, _: Any = None) -> webhooks.WebhookPayload:
@@ -217,7 +217,7 @@ def structure_WebhookPayload(o: Any, _: Any = None) -> webhooks.WebhookPayload:
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.WebhookPayload)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.WebhookPayload)  # type: ignore[no-any-return]
 
 
 def structure_ResourceEventResource(o: Any, _: Any = None) -> webhooks.ResourceEventResource:
@@ -240,7 +240,7 @@ def structure_ResourceEventResource(o: Any, _: Any = None) -> webhooks.ResourceE
         obj.attributes = v2
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ResourceEventResource)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ResourceEventResource)  # type: ignore[no-any-return]
 
 
 def structure_ResourceEventData(o: Any, _: Any = None) -> webhooks.ResourceEventData:
@@ -263,7 +263,7 @@ def structure_ResourceEventData(o: Any, _: Any = None) -> webhooks.ResourceEvent
         obj.resource = v1
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ResourceEventData)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ResourceEventData)  # type: ignore[no-any-return]
 
 
 def structure_ResourceEvent(o: Any, _: Any = None) -> webhooks.ResourceEvent:
@@ -289,7 +289,7 @@ def structure_ResourceEvent(o: Any, _: Any = None) -> webhooks.ResourceEvent:
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ResourceEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ResourceEvent)  # type: ignore[no-any-return]
 
 
 def structure_ContactEvent(o: Any, _: Any = None) -> webhooks.ContactEvent:
@@ -315,7 +315,7 @@ def structure_ContactEvent(o: Any, _: Any = None) -> webhooks.ContactEvent:
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ContactEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ContactEvent)  # type: ignore[no-any-return]
 
 
 def structure_SourceEvent(o: Any, _: Any = None) -> webhooks.SourceEvent:
@@ -341,7 +341,7 @@ def structure_SourceEvent(o: Any, _: Any = None) -> webhooks.SourceEvent:
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.SourceEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.SourceEvent)  # type: ignore[no-any-return]
 
 
 def structure_StatusEvent(o: Any, _: Any = None) -> webhooks.StatusEvent:
@@ -367,7 +367,7 @@ def structure_StatusEvent(o: Any, _: Any = None) -> webhooks.StatusEvent:
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.StatusEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.StatusEvent)  # type: ignore[no-any-return]
 
 
 def structure_ContactCreatedEvent(o: Any, _: Any = None) -> webhooks.ContactCreatedEvent:
@@ -393,7 +393,7 @@ def structure_ContactCreatedEvent(o: Any, _: Any = None) -> webhooks.ContactCrea
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ContactCreatedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ContactCreatedEvent)  # type: ignore[no-any-return]
 
 
 def structure_ContactUpdatedEvent(o: Any, _: Any = None) -> webhooks.ContactUpdatedEvent:
@@ -419,7 +419,7 @@ def structure_ContactUpdatedEvent(o: Any, _: Any = None) -> webhooks.ContactUpda
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ContactUpdatedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ContactUpdatedEvent)  # type: ignore[no-any-return]
 
 
 def structure_ContactDeletedEvent(o: Any, _: Any = None) -> webhooks.ContactDeletedEvent:
@@ -445,7 +445,7 @@ def structure_ContactDeletedEvent(o: Any, _: Any = None) -> webhooks.ContactDele
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.ContactDeletedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.ContactDeletedEvent)  # type: ignore[no-any-return]
 
 
 def structure_SourceCreatedEvent(o: Any, _: Any = None) -> webhooks.SourceCreatedEvent:
@@ -471,7 +471,7 @@ def structure_SourceCreatedEvent(o: Any, _: Any = None) -> webhooks.SourceCreate
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.SourceCreatedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.SourceCreatedEvent)  # type: ignore[no-any-return]
 
 
 def structure_SourceUpdatedEvent(o: Any, _: Any = None) -> webhooks.SourceUpdatedEvent:
@@ -497,7 +497,7 @@ def structure_SourceUpdatedEvent(o: Any, _: Any = None) -> webhooks.SourceUpdate
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.SourceUpdatedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.SourceUpdatedEvent)  # type: ignore[no-any-return]
 
 
 def structure_SourceDeletedEvent(o: Any, _: Any = None) -> webhooks.SourceDeletedEvent:
@@ -523,7 +523,7 @@ def structure_SourceDeletedEvent(o: Any, _: Any = None) -> webhooks.SourceDelete
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.SourceDeletedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.SourceDeletedEvent)  # type: ignore[no-any-return]
 
 
 def structure_StatusCreatedEvent(o: Any, _: Any = None) -> webhooks.StatusCreatedEvent:
@@ -549,7 +549,7 @@ def structure_StatusCreatedEvent(o: Any, _: Any = None) -> webhooks.StatusCreate
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.StatusCreatedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.StatusCreatedEvent)  # type: ignore[no-any-return]
 
 
 def structure_StatusUpdatedEvent(o: Any, _: Any = None) -> webhooks.StatusUpdatedEvent:
@@ -575,7 +575,7 @@ def structure_StatusUpdatedEvent(o: Any, _: Any = None) -> webhooks.StatusUpdate
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.StatusUpdatedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.StatusUpdatedEvent)  # type: ignore[no-any-return]
 
 
 def structure_StatusDeletedEvent(o: Any, _: Any = None) -> webhooks.StatusDeletedEvent:
@@ -601,7 +601,7 @@ def structure_StatusDeletedEvent(o: Any, _: Any = None) -> webhooks.StatusDelete
         obj.metadata = v4
         return obj
     except Exception:
-        return _hub.detailed(o, webhooks.StatusDeletedEvent)  # type: ignore[no-any-return]
+        return _hub._mismatch(o, webhooks.StatusDeletedEvent)  # type: ignore[no-any-return]
 
 
 #: The fast structuring function of each model class of this section.
