@@ -134,13 +134,19 @@ async def test_an_extra_query_value_of_another_kind_is_refused_by_name(
 
 
 @pytest.mark.parametrize("option", ["extra_query", "extra_body", "extra_headers"])
+@pytest.mark.parametrize("value", [[("a", "b")], [], "", "a=b", 0])
 async def test_an_extra_that_is_not_a_mapping_is_refused(
-    option: str, client: wacr.Client, recorder: Recorder
+    option: str, value: Any, client: wacr.Client, recorder: Recorder
 ) -> None:
     with pytest.raises(wacr.ValidationError) as caught:
-        await client.groups.create(name="g", **{option: [("a", "b")]})
-    assert caught.value.errors == {option: ["must be a mapping, not list"]}
+        await client.groups.create(name="g", **{option: value})
+    assert caught.value.errors == {option: [f"must be a mapping, not {type(value).__name__}"]}
     assert recorder.requests == []
+
+
+async def test_empty_extras_change_nothing(client: wacr.Client, recorder: Recorder) -> None:
+    await client.groups.create(name="g", extra_query={}, extra_body={}, extra_headers={}, max_retries=0)
+    assert (recorder.last.query, recorder.last.body) == ([], {"name": "g"})
 
 
 _BAD_HEADERS: list[tuple[Any, Any, str]] = [

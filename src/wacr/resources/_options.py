@@ -79,18 +79,19 @@ def extras(method: str, options: Mapping[str, Any], *, has_body: bool) -> Extras
     allowed = _BODY_KEYS if has_body else _KEYS
     for key in options:
         if key not in allowed:
-            raise TypeError(f"{method}() got an unexpected keyword argument {key!r}")
+            takes = ", ".join(sorted(allowed))
+            raise TypeError(f"{method}: unexpected keyword argument {key!r} (its options: {takes})")
     headers = options.get("extra_headers")
     query = options.get("extra_query")
     body = options.get("extra_body")
-    if not headers and not query and not body:
-        return None
     errors: dict[str, list[str]] = {}
     for name, value in (("extra_headers", headers), ("extra_query", query), ("extra_body", body)):
         if value is not None and not isinstance(value, Mapping):
             errors[name] = [f"must be a mapping, not {type(value).__name__}"]
     if errors:
         raise ValidationError(errors=errors)
+    if not headers and not query and not body:
+        return None
     found = Extras(
         # Header rules (never a credential, no line breaks) are the transport's: wacr._headers.
         headers if headers else None,
