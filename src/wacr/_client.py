@@ -135,25 +135,25 @@ class Client:
         )
         self._transport = Transport(settings, session=session, event_hooks=event_hooks, rate_limit=rate_limit)
         #: The API's base URL, e.g. ``https://app.wa.cr/api/v2``.
-        self.base_url = self._transport.base_url
+        self.base_url: str = self._transport.base_url
         #: The tenant's account, usage and plan limits.
-        self.account = Account(self)
+        self.account: Account = Account(self)
         #: OTP codes: send, resend, verify, status, authentication templates.
-        self.auth = Auth(self)
+        self.auth: Auth = Auth(self)
         #: Internal notes on a chat conversation (WA.cr).
-        self.comments = Comments(self)
+        self.comments: Comments = Comments(self)
         #: CRM contacts, single and in batches.
-        self.contacts = Contacts(self)
+        self.contacts: Contacts = Contacts(self)
         #: Contact lists and their membership.
-        self.groups = Groups(self)
+        self.groups: Groups = Groups(self)
         #: Sending messages and reading the history.
-        self.messages = Messages(self)
+        self.messages: Messages = Messages(self)
         #: Where contacts come from.
-        self.sources = Sources(self)
+        self.sources: Sources = Sources(self)
         #: Contact statuses.
-        self.statuses = Statuses(self)
+        self.statuses: Statuses = Statuses(self)
         #: WhatsApp templates.
-        self.templates = Templates(self)
+        self.templates: Templates = Templates(self)
 
     def __repr__(self) -> str:
         # Never the token.

@@ -67,7 +67,7 @@ class Redactor:
         if not secret:
             raise ValueError("nothing to redact")
         #: The secret itself.
-        self.secret = secret
+        self.secret: str = secret
         self._compiled: re.Pattern[str] | None = None
 
     @property

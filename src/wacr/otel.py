@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 try:
     from opentelemetry import context, propagate, trace
     from opentelemetry.trace import SpanKind, Status, StatusCode
-except ImportError as exc:
-    raise ImportError("wacr.otel needs the otel extra: pip install 'wacr[otel]'") from exc
+except ImportError as _missing:
+    raise ImportError("wacr.otel needs the otel extra: pip install 'wacr[otel]'") from _missing
 from yarl import URL
 
 from wacr._version import __version__

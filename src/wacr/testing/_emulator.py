@@ -380,7 +380,7 @@ class Emulator(AppServer):
         _control.configure(self, config)
 
 
-EMULATOR_KEY: Final = web.AppKey("wacr_emulator", Emulator)
+EMULATOR_KEY: Final[web.AppKey[Emulator]] = web.AppKey("wacr_emulator", Emulator)
 
 
 def create_app(emulator: Emulator | None = None, **options: Any) -> web.Application:
