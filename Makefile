@@ -33,8 +33,12 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# mypy --strict on the package, codegen, examples and tests/typing; pyright (strict) on the typed
+# user examples (pyrightconfig.json), and every public name fully typed for pyright's users.
 typecheck: setup
 	$(BIN)/mypy
+	$(BIN)/pyright
+	PYTHONPATH=src $(BIN)/pyright --verifytypes wacr --ignoreexternal
 
 # The import rules in pyproject.toml ([tool.importlinter]): models know no transport, the
 # pipeline knows no resource, only the CLI loads the CLI or the emulator, the emulator knows no client.
