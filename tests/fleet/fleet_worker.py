@@ -36,6 +36,7 @@ async def main(argv: list[str]) -> dict[str, Any]:
     counts: dict[str, Any] = {"sent": 0, "limited": 0, "failed": 0, "times": []}
     message = "paced" if limiter is not None else "unpaced"
     left = int(max_calls)
+    counts["late"] = round(time.time() - float(start_at), 3)
     await asyncio.sleep(max(0.0, float(start_at) - time.time()))
     deadline = time.monotonic() + float(duration)
 
@@ -52,6 +53,7 @@ async def main(argv: list[str]) -> dict[str, Any]:
                 # The call's timeout bounds its wait for a slot too.
                 await client.messages.send_text(phone=PHONE, message=message, timeout=remaining)
             except wacr.APITimeoutError:
+                counts["timed_out"] = round(deadline - time.monotonic(), 3)
                 return  # the deadline passed while it waited for a slot
             except wacr.RateLimitError:
                 counts["limited"] += 1
