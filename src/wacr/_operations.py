@@ -412,7 +412,12 @@ OPERATIONS: dict[str, Operation] = {
             "properties": {
                 "firstname": {"type": "string", "minLength": 1, "maxLength": 255},
                 "lastname": {"type": "string", "minLength": 1, "maxLength": 255},
-                "phone": {"type": "string", "pattern": "^[0-9+\\-\\s()]+$", "minLength": 10, "maxLength": 20},
+                "phone": {
+                    "type": "string",
+                    "pattern": "^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*$",
+                    "minLength": 10,
+                    "maxLength": 20,
+                },
                 "type": {"type": "string", "enum": ["lead", "customer", "guest"]},
                 "source_id": {"type": "integer", "minimum": 1},
                 "status_id": {"type": "integer", "minimum": 1},
@@ -462,7 +467,7 @@ OPERATIONS: dict[str, Operation] = {
                             "lastname": {"type": "string", "minLength": 1, "maxLength": 255},
                             "phone": {
                                 "type": "string",
-                                "pattern": "^[0-9+\\-\\s()]+$",
+                                "pattern": "^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*$",
                                 "minLength": 10,
                                 "maxLength": 20,
                             },
@@ -576,7 +581,12 @@ OPERATIONS: dict[str, Operation] = {
             "properties": {
                 "firstname": {"type": "string", "minLength": 1, "maxLength": 255},
                 "lastname": {"type": "string", "minLength": 1, "maxLength": 255},
-                "phone": {"type": "string", "pattern": "^[0-9+\\-\\s()]+$", "minLength": 10, "maxLength": 20},
+                "phone": {
+                    "type": "string",
+                    "pattern": "^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*$",
+                    "minLength": 10,
+                    "maxLength": 20,
+                },
                 "type": {"type": "string", "enum": ["lead", "customer", "guest"]},
                 "source_id": {"type": "integer", "minimum": 1},
                 "status_id": {"type": "integer", "minimum": 1},

@@ -280,11 +280,6 @@ async def _emulator_accepts(emulator: Emulator, phone: str) -> bool:
     return False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the emulator's contact phone rule is max 20 and one digit, the spec's (ContactPhone) and the "
-    "SDK's 10..20 characters of digits, +, -, spaces, parentheses: see the CLI helper's report",
-)
 def test_the_imports_phone_rule_is_the_apis(wacr_cli: Run, wacr_emulator: Emulator, tmp_path: Path) -> None:
     """A phone the import refuses before sending is one the API (the emulator, asked directly)
     refuses, and one it sends is one the API accepts."""

@@ -45,7 +45,7 @@ _FIELDS_8 = frozenset(
         "zip",
     ]
 )
-_PATTERN_8 = re.compile("^[0-9+\\-\\s()]+$")
+_PATTERN_8 = re.compile("^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*$")
 _FIELDS_10 = frozenset(["contacts", "options"])
 _FIELDS_11 = frozenset(
     [

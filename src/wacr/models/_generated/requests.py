@@ -118,7 +118,7 @@ class CreateContactRequest(_Model):
     firstname: str
     lastname: str
     phone: str
-    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
+    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, with at least one digit (a phone is unique by its digits), so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
     type: ContactType
     source_id: int
     """Must exist among the tenant's sources."""
@@ -146,7 +146,7 @@ class UpdateContactRequest(_Model):
     firstname: str | None = _attrs.field(default=None)
     lastname: str | None = _attrs.field(default=None)
     phone: str | None = _attrs.field(default=None)
-    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
+    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, with at least one digit (a phone is unique by its digits), so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
     type: ContactType | None = _attrs.field(default=None)
     source_id: int | None = _attrs.field(default=None)
     status_id: int | None = _attrs.field(default=None)
