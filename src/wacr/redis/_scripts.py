@@ -35,7 +35,7 @@ FAILURES: Final = (RedisError, OSError, asyncio.TimeoutError)
 # free slot and sleeps until it, so the fleet is served in the order it asked. KEYS[1] the
 # budget's hash (tat: the theoretical arrival time, iv: the learned interval, in microseconds);
 # ARGV[1] the interval this process knows (0: none; with none learned either, the call goes
-# unpaced and is counted in 'free'; the first paced call charges those as slots taken).
+# unpaced and is counted in 'free'; the next paced call takes a slot for each of those).
 # Returns {microseconds to wait, the new tat, the slot}: the last two let a caller cancelled
 # while it waits give the slot back. Numbers are written with %.0f: Lua's tostring keeps only
 # 14 digits.
@@ -55,7 +55,7 @@ local slot = tonumber(state[1]) or 0
 if slot < now then slot = now end
 local free = tonumber(state[3])
 if free then
-  slot = math.max(slot, now + free * iv)
+  slot = slot + free * iv
   redis.call('HDEL', KEYS[1], 'free')
 end
 local tat = string.format('%.0f', slot + iv)
@@ -72,8 +72,8 @@ return 0
 
 # What an answer taught. ARGV: the interval of its X-RateLimit-Limit, the calls its window has
 # counted, its reset (Unix microseconds, 0: none), '1' when none are left, the TTL. The first
-# news of a budget counts the calls already made (the server's count or the unpaced calls the
-# acquire script counted in 'free', whichever is more) as slots taken, no later than the reset;
+# news of a budget takes the calls already made as slots (the server's count, or the unpaced
+# calls in 'free' after the slots already taken, whichever ends later), no later than the reset;
 # an answer with none left holds the budget until the reset.
 OBSERVE: Final = """
 local t = redis.call('TIME')
@@ -84,8 +84,7 @@ local state = redis.call('HMGET', KEYS[1], 'tat', 'iv', 'free')
 local tat = tonumber(state[1]) or 0
 local target = tat
 if not state[2] then
-  local calls = math.max(tonumber(ARGV[2]), tonumber(state[3]) or 0)
-  local spent = now + calls * iv
+  local spent = math.max(math.max(tat, now) + (tonumber(state[3]) or 0) * iv, now + tonumber(ARGV[2]) * iv)
   if reset > 0 and reset < spent then spent = reset end
   if spent > target then target = spent end
 end
