@@ -23,11 +23,11 @@ from __future__ import annotations
 
 try:
     import redis.exceptions  # noqa: F401  (redis-py is what this integration needs)
-except ImportError as exc:  # tests/fleet/test_imports.py runs this without redis-py
+except ImportError as _missing:  # tests/fleet/test_imports.py runs this without redis-py
     raise ImportError(
         "wacr.redis needs redis-py, which is not installed: install the `redis` extra, "
         "pip install 'wacr[redis]'"
-    ) from exc
+    ) from _missing
 
 from wacr.redis._dedupe import RedisDedupe
 from wacr.redis._limiter import RedisRateLimiter
