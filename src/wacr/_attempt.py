@@ -11,10 +11,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
-import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from wacr._response import ResponseInfo
+from wacr._response import PendingInfo, ResponseInfo
 from wacr.errors import (
     IDEMPOTENT_METHODS,
     APIConnectionError,
@@ -29,6 +28,7 @@ __all__ = [
     "NETWORK",
     "NOT_SENT_KIND",
     "OTHER_KIND",
+    "RESENT_BY_AIOHTTP",
     "STATUS_KIND",
     "Call",
     "Failed",
@@ -101,28 +101,58 @@ async def send_once(request: aiohttp.ClientRequest, handler: _Handler) -> aiohtt
         raise NotResent(exc) from exc
 
 
-def session_middlewares(session: aiohttp.ClientSession | None) -> tuple[Any, ...]:
+#: The methods aiohttp itself sends again on a dropped keep-alive connection (its
+#: ``IDEMPOTENT_METHODS``): only their requests need :func:`send_once`
+#: (tests/reliability/test_hostile_server.py sends every method over such a connection).
+RESENT_BY_AIOHTTP = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+def session_middlewares(session: aiohttp.ClientSession | None) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """What the transport passes as each request's ``middlewares``: :func:`send_once` around the
-    session's own middlewares (a request's middlewares replace the session's, and aiohttp has no
-    public reader of a session's middlewares: the attribute is read once, defensively)."""
+    session's own middlewares for a method aiohttp would resend, the session's own alone for the
+    others (a request's middlewares replace the session's, and aiohttp has no public reader of a
+    session's middlewares: the attribute is read once, defensively)."""
     theirs: Sequence[Any] = getattr(session, "_middlewares", None) or () if session is not None else ()
-    return (send_once, *theirs)
+    return (send_once, *theirs), tuple(theirs)
 
 
-@attrs.define(slots=True, repr=False)
 class RawResult:
-    """A successful (2xx) response, read and parsed once (treat it as read-only)."""
+    """A successful (2xx) response, read and parsed once (treat it as read-only).
 
-    #: HTTP status code.
-    status: int
-    #: Response headers (read-only, case-insensitive).
-    headers: Mapping[str, str]
-    #: The raw body.
-    body: bytes
-    #: The body parsed as JSON (``None`` for an empty body).
-    envelope: dict[str, Any] | list[Any] | None
-    #: Status, headers, request id, timing: what models expose as ``.response`` (always there).
-    info: ResponseInfo
+    Its :class:`~wacr.ResponseInfo` is made when first read (:attr:`info`): a result that is
+    handed on takes :attr:`lazy_info`, and makes it when its own ``response`` is first read.
+    """
+
+    __slots__ = ("_info", "body", "envelope", "pending", "status")
+
+    def __init__(self, status: int, body: bytes, envelope: Any, pending: PendingInfo) -> None:
+        #: HTTP status code.
+        self.status = status
+        #: The raw body.
+        self.body = body
+        #: The body parsed as JSON (``None`` for an empty body).
+        self.envelope: dict[str, Any] | list[Any] | None = envelope
+        #: The parts of the ResponseInfo, as the transport had them.
+        self.pending = pending
+        self._info: ResponseInfo | None = None
+
+    @property
+    def info(self) -> ResponseInfo:
+        """Status, headers, request id, timing: what models expose as ``.response``."""
+        info = self._info
+        if info is None:
+            info = self._info = self.pending.realize()
+        return info
+
+    @property
+    def lazy_info(self) -> ResponseInfo | PendingInfo:
+        """:attr:`info` if it was read already, else the parts to make it from when it is."""
+        return self._info or self.pending
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Response headers (read-only, case-insensitive; the token masked if one echoes it)."""
+        return self.info.headers
 
     def __repr__(self) -> str:
         return f"RawResult(status={self.status}, info={self.info!r})"

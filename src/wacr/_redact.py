@@ -28,7 +28,7 @@ def _char_forms(ch: str) -> str:
     ``\\u002f``, a surrogate pair; any run of backslashes, as when JSON is nested in a JSON
     string), percent-encoded (UTF-8) or as an HTML character reference."""
     code = ord(ch)
-    forms = [r"\\*" + re.escape(ch)]
+    forms: list[str] = []
     if code > 0xFFFF:
         high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
         forms.append(rf"\\+u{_hex(high, 4)}\\+u{_hex(low, 4)}")
@@ -42,6 +42,9 @@ def _char_forms(ch: str) -> str:
     forms += [f"&#0*{code};", f"&#[xX]0*{_hex(code)};"]
     if ch in _ENTITIES:
         forms.append(f"&{_ENTITIES[ch]};")
+    # As is, last: the escaped forms are tried first, so that an escape that starts with the
+    # character itself ("%25" for "%", "&amp;" for "&") is masked whole, not its first character.
+    forms.append(r"\\*" + re.escape(ch))
     return f"(?:{'|'.join(forms)})"
 
 
@@ -100,7 +103,7 @@ class Redactor:
     def headers(self, headers: Mapping[str, str]) -> Mapping[str, str]:
         """``headers`` itself when no name or value holds the secret, else a read-only
         case-insensitive copy with it masked (so the common case costs one check, no copy)."""
-        if not self.found("\n".join(headers.values())) and not self.found("\n".join(headers.keys())):
+        if not self.found("\n".join([*headers.keys(), *headers.values()])):
             return headers
         return CIMultiDictProxy(CIMultiDict((self.text(k), self.text(v)) for k, v in headers.items()))
 

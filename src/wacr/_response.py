@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["RateLimit", "ResponseInfo"]
+if TYPE_CHECKING:
+    from wacr._redact import Redactor
+
+__all__ = ["PendingInfo", "RateLimit", "ResponseInfo", "new_response_info", "realized"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -173,3 +176,38 @@ def new_response_info(
     _set_elapsed(info, elapsed)
     _set_attempts(info, attempts)
     return info
+
+
+class PendingInfo(tuple[Any, ...]):
+    """A call's :class:`ResponseInfo` before anyone read it: the parts the transport had at hand,
+    in ResponseInfo's field order, then the client's redactor.
+
+    Most results never have their ``response`` read, and a tuple is cheaper to make than the
+    ResponseInfo and its checks, so a result holds this until its ``response`` is first read
+    (``wacr.models._base``), which :meth:`realize` s it once. The headers and the request id here
+    are as the server sent them; :meth:`realize` masks the token in them, as every ResponseInfo
+    shows them. This object itself shows nothing (its ``repr`` is fixed) and pickles as the
+    ResponseInfo.
+    """
+
+    __slots__ = ()
+
+    def realize(self) -> ResponseInfo:
+        """The ResponseInfo, the token masked in its headers and request id."""
+        status, headers, request_id, message, meta, method, url, elapsed, attempts, redactor = self
+        redactor_: Redactor = redactor
+        headers = redactor_.headers(headers)  # the same object unless a header echoes the token
+        if request_id is not None and redactor_.found(request_id):
+            request_id = redactor_.text(request_id)
+        return new_response_info(status, headers, request_id, message, meta, method, url, elapsed, attempts)
+
+    def __repr__(self) -> str:
+        return "PendingInfo(...)"  # the parts may hold an echoed token: read .realize()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return self.realize().__reduce__()
+
+
+def realized(info: ResponseInfo | PendingInfo) -> ResponseInfo:
+    """``info`` as a ResponseInfo."""
+    return info.realize() if isinstance(info, PendingInfo) else info

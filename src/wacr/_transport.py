@@ -25,6 +25,7 @@ from yarl import URL
 
 from wacr._attempt import (
     NETWORK,
+    RESENT_BY_AIOHTTP,
     STATUS_KIND,
     Call,
     Failed,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 from wacr._envelope import error_from_response, invalid, success_parts
 from wacr._headers import header_problems, merge_headers
 from wacr._network import client_timeout, env_proxy, explicit_proxy, new_session, request_headers
-from wacr._response import new_response_info
+from wacr._response import PendingInfo
 from wacr._retry import RetryPolicy
 from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retries, check_timeout
 from wacr._url import MAX_URL_LENGTH, QUERY_SURE, check_url_length, query_chars
@@ -70,6 +71,7 @@ __all__ = [
 
 _log = logging.getLogger("wacr")
 _DEBUG = logging.DEBUG
+_pending = tuple.__new__
 
 
 class Transport:
@@ -106,7 +108,9 @@ class Transport:
         self._redactor = Redactor(settings.token)
         self._base_path_length = len(URL(settings.base_url).raw_path.rstrip("/"))
         self._session = session
-        self._middlewares = session_middlewares(session)
+        self._guarded, self._middlewares = session_middlewares(session)
+        # The timeout of the session wacr creates (None: a session passed in, whose own is not ours).
+        self._session_timeout: aiohttp.ClientTimeout | None = None
         self._owns_session = session is None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._policy = RetryPolicy(
@@ -138,11 +142,15 @@ class Transport:
     def _use_proxy(self, url: URL | None, headers: dict[str, str] | None) -> None:
         """Send through the proxy ``url``; its ``headers`` (credentials) go in the CONNECT of an
         https base URL, and on each request of an http one (which the proxy itself reads)."""
-        self._proxy, self._proxy_headers = url, headers
         if headers and not self.base_url.startswith("https:"):
             self._headers = merge_headers(self._headers, headers)
             self._json_headers = merge_headers(self._json_headers, headers)
-            self._proxy_headers = None
+            headers = None
+        # What every request passes to aiohttp besides its own arguments (each keyword costs
+        # on every call, twice: ClientSession.request hands them on to _request).
+        self._options: dict[str, Any] = {"allow_redirects": False}  # a redirect would turn a POST into a GET
+        if url is not None:
+            self._options.update(proxy=url, proxy_headers=headers)
 
     def _rebuild(self) -> None:
         """Build the attempt loop once per transport (not per call): bare when there is no
@@ -278,6 +286,7 @@ class Transport:
                 # so it does not warn when collected, and start over in this loop.
                 session.detach()
             session = self._session = new_session(self.settings, self._client_timeout)
+            self._session_timeout = self._client_timeout
             self._session_loop = loop
             if self.settings.proxy is None and self.settings.trust_env:
                 self._use_proxy(*env_proxy(self.base_url))
@@ -299,17 +308,23 @@ class Transport:
             started = time.perf_counter()
             dropped: BaseException | None = None
             try:
+                options = self._options
+                if (
+                    call.params is not None
+                    or call.timeout is not self._session_timeout
+                    or call.method in RESENT_BY_AIOHTTP
+                ):
+                    options = {
+                        **options,
+                        "params": call.params,
+                        "timeout": call.timeout,
+                        "middlewares": self._guarded
+                        if call.method in RESENT_BY_AIOHTTP
+                        else self._middlewares,
+                    }
+                # Otherwise the session's own timeout and middlewares are the call's.
                 async with session.request(
-                    call.method,
-                    call.url,
-                    params=call.params,
-                    data=call.body,
-                    headers=call.headers,
-                    timeout=call.timeout,
-                    allow_redirects=False,  # a redirect would turn a POST into a GET
-                    middlewares=self._middlewares,
-                    proxy=self._proxy,
-                    proxy_headers=self._proxy_headers,
+                    call.method, call.url, data=call.body, headers=call.headers, **options
                 ) as resp:
                     status = resp.status
                     headers: Mapping[str, str] = resp.headers
@@ -384,17 +399,27 @@ class Transport:
                 meta, message, request_id = success_parts(envelope)
             if request_id is None:
                 request_id = headers.get("X-Request-Id")
-            headers = redactor.headers(headers)  # the same object unless a header echoes the token
-            if request_id is not None and redactor.found(request_id):
-                request_id = redactor.text(request_id)
             if _log.isEnabledFor(_DEBUG):
-                log_attempt(self._redactor, call, status, elapsed, request_id)
-            # Positional, in ResponseInfo's field order (status, headers, request_id, message, meta,
-            # method, url, elapsed, attempts).
-            info = new_response_info(
-                status, headers, request_id, message, meta, call.method, call.url, elapsed, call.attempt
+                log_attempt(self._redactor, call, status, elapsed, request_id)  # masks request_id
+            # The ResponseInfo's parts, in its field order, and the redactor that masks the token
+            # in its headers and request id when it is made (RawResult.info, a result's
+            # `response`): most results never have it read.
+            pending = _pending(
+                PendingInfo,
+                (
+                    status,
+                    headers,
+                    request_id,
+                    message,
+                    meta,
+                    call.method,
+                    call.url,
+                    elapsed,
+                    call.attempt,
+                    redactor,
+                ),
             )
-            return RawResult(status, headers, body, envelope, info)
+            return RawResult(status, body, envelope, pending)
         except WacrError as error:
             self._redactor.scrub(error)
             raise

@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 from tests.core.conftest import TOKEN, MakeTransport, Reply, Scripted
-from wacr._response import RateLimit, ResponseInfo, new_response_info
+from wacr._response import PendingInfo, RateLimit, ResponseInfo, new_response_info
 from wacr._transport import MAX_URL_LENGTH, Transport
 from wacr.errors import (
     APIConnectionError,
@@ -830,3 +830,17 @@ def test_the_fast_response_info_equals_the_constructor() -> None:
     assert [getattr(fast, a.name) for a in attrs.fields(ResponseInfo)] == list(values)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         fast.status = 500  # type: ignore[misc]
+
+
+async def test_a_results_response_info_is_made_when_first_read_and_once(wacr_client: Any) -> None:
+    """The transport hands a result the parts of its ResponseInfo (a PendingInfo); the first read
+    of ``result.response`` makes the ResponseInfo, equal to one built from the same parts."""
+    sent = await wacr_client.messages.send_text(phone="+15550001111", message="hi")
+    pending = sent._response
+    assert isinstance(pending, PendingInfo) and repr(pending) == "PendingInfo(...)"
+    info = sent.response
+    assert isinstance(info, ResponseInfo) and sent.response is info and sent._response is info
+    assert info == pending.realize() and pickle.loads(pickle.dumps(pending)) == info
+    assert (info.status, info.method, info.attempts) == (200, "POST", 1)
+    assert info.url.endswith("/messages/text") and info.request_id
+    assert info.headers is not None and info.elapsed > 0

@@ -7,7 +7,7 @@ from typing import Any
 
 # Imported at run time (not only for type checking): typing.get_type_hints() on a model
 # resolves the annotations of this base too.
-from wacr._response import ResponseInfo
+from wacr._response import PendingInfo, ResponseInfo
 
 __all__ = ["Model", "OpenEnum", "Result"]
 
@@ -21,7 +21,8 @@ class Model:
     """
 
     __slots__ = ("_response",)
-    _response: ResponseInfo | None
+    # A call's ResponseInfo, or the parts it is made from when first read (PendingInfo).
+    _response: ResponseInfo | PendingInfo | None
 
     @property
     def response(self) -> ResponseInfo | None:
@@ -29,7 +30,11 @@ class Model:
 
         ``None`` for objects built by hand or nested inside another result.
         """
-        return getattr(self, "_response", None)
+        info = getattr(self, "_response", None)
+        if isinstance(info, PendingInfo):
+            info = info.realize()
+            object.__setattr__(self, "_response", info)  # works on frozen models too
+        return info
 
 
 class Result(Model):
@@ -48,13 +53,13 @@ class Result(Model):
         Raises ``AttributeError`` on an object that no call returned (built by hand, or nested
         inside another result: read the outer result's ``response``).
         """
-        try:
-            return self._response  # type: ignore[return-value]
-        except AttributeError:
+        info = super().response
+        if info is None:
             raise AttributeError(
                 f"this {type(self).__name__} was not returned by a call (built by hand or nested in "
                 "another result), so it has no response"
-            ) from None
+            )
+        return info
 
 
 class OpenEnum(str, enum.Enum):

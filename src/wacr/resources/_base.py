@@ -8,7 +8,7 @@ parsed answer and its :class:`~wacr.ResponseInfo` -> the envelope's ``data`` (``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -20,11 +20,11 @@ from wacr._operations import OPERATIONS
 from wacr._pagination import Paginator
 from wacr._query import build_query
 from wacr._validate import accepts, body_check, check_value, validate
-from wacr.errors import ValidationError
+from wacr.errors import ValidationError, WacrError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
 from wacr.models._structure import STRUCTURERS
-from wacr.resources._listing import ListCall, finished
+from wacr.resources._listing import ListCall
 from wacr.resources._options import NOT_UTF8 as _NOT_UTF8
 from wacr.resources._options import extras, is_utf8
 
@@ -44,8 +44,6 @@ ListArgs = Mapping[str, Any]
 
 # Argument values that are sent as they are (checked by class, not isinstance: the common case).
 _AS_IS = frozenset({str, int, float, bool})
-# The compiled check of each body schema (keyed by identity; the entry keeps the schema alive).
-_body_checks: dict[int, tuple[Any, Callable[[Any], bool]]] = {}
 
 
 def _plain(value: Any) -> Any:
@@ -103,22 +101,24 @@ class Resource:
         return op.path.format_map(values)
 
     @staticmethod
-    def _body(op: Operation, body: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> bytes:
-        assert op.body is not None
+    def _body(
+        op: Operation,
+        body: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
+        check: Callable[[Any], bool] | None = None,
+    ) -> bytes:
+        """The JSON body of ``op``, checked against its schema (by ``check``, the schema's
+        compiled check, when given: :class:`_Plan` holds it) before ``extra`` is merged in."""
+        schema = op.body
+        assert schema is not None
         # None means "not given": the API never needs an explicit null (see the spec's notes
         # on updates), so it is left out rather than sent.
-        # (A loop, not a comprehension, and the compiled check called directly: every call
-        # builds a body, and on a real connection each extra function costs microseconds.)
         payload: dict[str, Any] = {}
         for key, value in body.items():
             if value is not None:
                 payload[key] = value if value.__class__ in _AS_IS else _plain(value)
-        schema = op.body
-        entry = _body_checks.get(id(schema))
-        if entry is None or entry[0] is not schema:
-            entry = _body_checks[id(schema)] = (schema, body_check(schema))
         try:
-            valid = entry[1](payload)
+            valid = (check or body_check(schema))(payload)
         except Exception:
             valid = False
         if not valid:
@@ -182,7 +182,7 @@ class Resource:
 
     # -- sending ----------------------------------------------------------------------------
 
-    def _request(
+    async def _request(
         self,
         op_id: str,
         cast_to: type[M],
@@ -191,41 +191,52 @@ class Resource:
         query: ListArgs | None = None,
         body: Mapping[str, Any] | None = None,
         options: Mapping[str, Any],
-    ) -> Coroutine[Any, Any, M]:
+    ) -> M:
         """Send one operation and finish its answer as ``cast_to`` (the operation's declared
         result model; :class:`~wacr.models.Deleted` for a delete).
 
-        The arguments are checked now, before any I/O, then the ``options``
-        (:class:`~wacr.resources.RequestOptions`) are applied; the returned coroutine sends the
-        request (``wacr._transport``) and finishes the parsed answer the way the operation
-        answers: its ``data`` object, a flat body (comments), a batch summary, or a deletion.
+        The arguments are checked first, before any I/O, then the ``options``
+        (:class:`~wacr.resources.RequestOptions`) are applied; the request goes through the
+        transport (``wacr._transport``), and the parsed answer is finished the way the
+        operation answers (:class:`_Plan`): its ``data`` object, a flat body (comments), a
+        batch summary, or a deletion.
         """
-        op = OPERATIONS[op_id]
+        plan = _plans.get(op_id)
+        if plan is None or plan.result is not cast_to:
+            plan = _plans[op_id] = _Plan(OPERATIONS[op_id], cast_to)
+        op = plan.op
         url = self._path(op, path or {}) if op.path_params else op.path
         params = self._query(op, query) if query else None
-        extra = extras(op_id, options, has_body=op.body is not None) if options else None
+        extra = headers = max_retries = timeout = None
+        if options:
+            extra = extras(op_id, options, has_body=op.body is not None)
+            if extra is not None:
+                params = extra.params(params)
+                headers = extra.headers
+            max_retries, timeout = options.get("max_retries"), options.get("timeout")
+        payload = None
         if op.body is not None:
-            payload = self._body(op, body if body is not None else {}, extra.body if extra else None)
-        else:
-            payload = None
-        finish = _finishers.get(op_id)
-        if finish is None or finish[0] is not cast_to:
-            finish = _finishers[op_id] = (cast_to, _finisher(op, cast_to))
-        if extra is not None:
-            params = extra.params(params)
-        sending = self._client._transport.request(
+            payload = self._body(
+                op, body if body is not None else {}, extra.body if extra else None, plan.check
+            )
+        transport = self._client._transport
+        raw = await transport.request(
             op.method,
             url,
             params=params,
             json=payload,
-            headers=extra.headers if extra is not None else None,
+            headers=headers,
             operation=op_id,
-            max_retries=options.get("max_retries"),
-            timeout=options.get("timeout"),
+            max_retries=max_retries,
+            timeout=timeout,
         )
-        if op.data_model is None:  # a delete: its answer has no `data`
-            return _deleted(sending, (path or {})["id"])  # type: ignore[return-value]
-        return finished(sending, finish[1], self._client._transport.scrub)
+        if plan.deletes:  # a delete: its answer has no `data`
+            return plan.deleted((path or {})["id"], raw.info)  # type: ignore[return-value]
+        try:
+            return plan.finish(raw)  # type: ignore[no-any-return]
+        except WacrError as error:
+            transport.scrub(error)  # the answer may echo the token into a field that does not fit
+            raise
 
     def _list(
         self,
@@ -280,59 +291,72 @@ def _check_result(op: Operation, cast_to: type[Any]) -> None:
         raise TypeError(f"{op.operation_id} answers {declared}, not {cast_to.__name__}")
 
 
-def _finisher(op: Operation, model: type[M]) -> Callable[[Any, ResponseInfo], M]:
-    """How an answer of ``op`` becomes ``model``: its ``data`` object, the whole body for a flat
-    answer (comments), or a batch summary wherever it sits; with the call's ResponseInfo."""
-    _check_result(op, model)
-    if op.is_list:
-        raise TypeError(f"{op.operation_id} answers a list: use Resource._list")
-    flat = op.operation_id in _FLAT
-    where = "$" if flat else "data"
-    if "summary" in attrs.fields_dict(cast(Any, model)):
+class _Plan:
+    """How one operation's answer becomes its result type, worked out once per operation (the
+    result type checked against the operation's declaration, a method's mistake caught on its
+    first call): its ``data`` object, the whole body for a flat answer (comments), a batch
+    summary wherever it sits, or a deletion; with the call's ResponseInfo."""
 
-        def summary(envelope: Any, info: ResponseInfo) -> M:
+    __slots__ = ("_fast", "_flat", "_where", "check", "deletes", "op", "result", "summary")
+
+    def __init__(self, op: Operation, result: type[Any]) -> None:
+        _check_result(op, result)
+        if op.is_list:
+            raise TypeError(f"{op.operation_id} answers a list: use Resource._list")
+        self.op = op
+        self.result = result
+        #: The compiled check of the request body (``wacr._checks``), when there is one.
+        self.check = body_check(op.body) if op.body is not None else None
+        self.deletes = op.data_model is None
+        self.summary = not self.deletes and "summary" in attrs.fields_dict(result)
+        self._flat = op.operation_id in _FLAT
+        self._where = "$" if self._flat else "data"
+        # The model's generated fast path (wacr.models._structure), which the converter uses as
+        # its hook too: the converter (cattrs) is loaded only to word what an answer that does
+        # not fit gets wrong, so a call whose answer fits never loads it.
+        self._fast = STRUCTURERS.get(result)
+
+    def finish(self, raw: RawResult) -> Any:
+        """The result of a (non-delete) answer, holding the call's ResponseInfo (made when the
+        result's ``response`` is first read: ``RawResult.lazy_info``)."""
+        envelope: Any = raw.envelope
+        if self.summary:
             from wacr import _convert
 
-            data, at = _envelope.summary(envelope, info)
-            return _convert.structure_response(data, model, info, path=at)
-
-        return summary
-
-    # The model's generated fast path (wacr.models._structure), which the converter uses as its
-    # hook too: the converter (cattrs) is loaded only to word what an answer that does not fit
-    # gets wrong, so a call whose answer fits never loads it.
-    fast = STRUCTURERS.get(model)
-
-    def finish(envelope: Any, info: ResponseInfo) -> M:
-        data = _envelope.data_object(envelope, info, flat=flat)
+            summary, at = _envelope.summary(envelope, raw.info)
+            return _convert.structure_response(summary, self.result, raw.info, path=at)
+        # The common answer, read inline (every call comes this way); anything else is read,
+        # and its fault worded, by the envelope module.
+        data = envelope.get("data") if envelope.__class__ is dict and not self._flat else None
+        if data.__class__ is not dict:
+            data = _envelope.data_object(envelope, raw.info, flat=self._flat)
+        fast = self._fast
         if fast is None:  # a model without a fast path: the converter's own
             from wacr import _convert
 
-            return _convert.structure_response(data, model, info, path=where)
+            return _convert.structure_response(data, self.result, raw.info, path=self._where)
         try:
-            result: M = fast(data, model)
+            result = fast(data, self.result)
         except Exception as exc:
             from wacr import _convert
 
-            raise _convert.invalid_response_error(exc, path=where, info=info) from exc
-        object.__setattr__(result, "_response", info)  # works on frozen models too
+            raise _convert.invalid_response_error(exc, path=self._where, info=raw.info) from exc
+        object.__setattr__(result, "_response", raw.lazy_info)  # works on frozen models too
         return result
 
-    return finish
-
-
-async def _deleted(sending: Coroutine[Any, Any, RawResult], id: int) -> Deleted:
-    raw = await sending
-    deleted = Deleted(id=id, message=raw.info.message)
-    object.__setattr__(deleted, "_response", raw.info)
-    return deleted
+    @staticmethod
+    def deleted(id: int, info: ResponseInfo) -> Deleted:
+        """The result of a delete: the id asked for, the envelope's message."""
+        deleted = Deleted(id=id, message=info.message)
+        object.__setattr__(deleted, "_response", info)
+        return deleted
 
 
 # Operations that answer a flat object, without the envelope's `data` (docs/decisions.md).
 _FLAT = frozenset({"comments_add"})
 
-# One finisher per operation, built (and its result type checked) on first use.
-_finishers: dict[str, tuple[type[Any], Callable[[Any, ResponseInfo], Any]]] = {}
+# One plan per operation, built on its first call.
+_plans: dict[str, _Plan] = {}
 
 
 def _unencodable(value: Any, path: str, errors: dict[str, list[str]]) -> dict[str, list[str]]:
