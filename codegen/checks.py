@@ -103,7 +103,7 @@ class _Emitter:
         if schema.get("additionalProperties") is False:
             fields = f"_FIELDS_{len(self.constants)}"
             self.constants.append(f"{fields} = frozenset({sorted(properties)!r})")
-            lines += [f"for key in {v}:", f"    if key not in {fields}: return False"]
+            lines.append(f"if not {fields}.issuperset({v}): return False")
         for field, sub in properties.items():
             inline = self.inline_lines(sub, "x")
             if inline is None:

@@ -59,9 +59,8 @@ def body_auth_send_otp(value: Mapping[str, Any]) -> bool:
         return False
     if get("template_name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_0:
-            return False
+    if not _FIELDS_0.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -132,9 +131,8 @@ def body_auth_resend_otp(value: Mapping[str, Any]) -> bool:
         return False
     if get("template_name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_3:
-            return False
+    if not _FIELDS_3.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -184,9 +182,8 @@ def body_auth_verify_otp(value: Mapping[str, Any]) -> bool:
         return False
     if get("code") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_4:
-            return False
+    if not _FIELDS_4.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -218,9 +215,8 @@ def body_auth_otp_status(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("phone") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_5:
-            return False
+    if not _FIELDS_5.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):

@@ -32,9 +32,8 @@ def body_comments_add(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("comment") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_0:
-            return False
+    if not _FIELDS_0.issuperset(value):
+        return False
     x = get("comment")
     if x is not None:
         if not isinstance(x, str):

@@ -560,9 +560,8 @@ def body_contacts_create(value: Mapping[str, Any]) -> bool:
         return False
     if get("status_id") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_8:
-            return False
+    if not _FIELDS_8.issuperset(value):
+        return False
     x = get("firstname")
     if x is not None:
         if not isinstance(x, str):
@@ -732,9 +731,8 @@ def body_contacts_batch_create__contacts__item(value: Any) -> bool:
             return False
         if get("status_id") is None:
             return False
-        for key in value:
-            if key not in _FIELDS_11:
-                return False
+        if not _FIELDS_11.issuperset(value):
+            return False
         x = get("firstname")
         if x is not None:
             if not isinstance(x, str):
@@ -871,9 +869,8 @@ def body_contacts_batch_create__options(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        for key in value:
-            if key not in _FIELDS_12:
-                return False
+        if not _FIELDS_12.issuperset(value):
+            return False
         x = get("continue_on_error")
         if x is not None:
             if not isinstance(x, bool):
@@ -889,9 +886,8 @@ def body_contacts_batch_create(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("contacts") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_10:
-            return False
+    if not _FIELDS_10.issuperset(value):
+        return False
     x = get("contacts")
     if x is not None and not body_contacts_batch_create__contacts(x):
         return False
@@ -930,9 +926,8 @@ def body_contacts_batch_delete(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("ids") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_13:
-            return False
+    if not _FIELDS_13.issuperset(value):
+        return False
     x = get("ids")
     if x is not None and not body_contacts_batch_delete__ids(x):
         return False
@@ -990,9 +985,8 @@ def body_contacts_update__groups(value: Any) -> bool:
 
 def body_contacts_update(value: Mapping[str, Any]) -> bool:
     get = value.get
-    for key in value:
-        if key not in _FIELDS_14:
-            return False
+    if not _FIELDS_14.issuperset(value):
+        return False
     x = get("firstname")
     if x is not None:
         if not isinstance(x, str):

@@ -242,9 +242,8 @@ def body_groups_create(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_5:
-            return False
+    if not _FIELDS_5.issuperset(value):
+        return False
     x = get("name")
     if x is not None:
         if not isinstance(x, str):
@@ -273,9 +272,8 @@ def body_groups_update(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_6:
-            return False
+    if not _FIELDS_6.issuperset(value):
+        return False
     x = get("name")
     if x is not None:
         if not isinstance(x, str):
@@ -342,9 +340,8 @@ def body_groups_add_contacts(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("contact_ids") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_7:
-            return False
+    if not _FIELDS_7.issuperset(value):
+        return False
     x = get("contact_ids")
     if x is not None and not body_groups_add_contacts__contact_ids(x):
         return False
@@ -393,9 +390,8 @@ def body_groups_remove_contacts(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("contact_ids") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_8:
-            return False
+    if not _FIELDS_8.issuperset(value):
+        return False
     x = get("contact_ids")
     if x is not None and not body_groups_remove_contacts__contact_ids(x):
         return False

@@ -77,9 +77,8 @@ def body_messages_send_text(value: Mapping[str, Any]) -> bool:
         return False
     if get("message") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_0:
-            return False
+    if not _FIELDS_0.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -115,9 +114,8 @@ def body_messages_send_template(value: Mapping[str, Any]) -> bool:
         return False
     if get("language") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_2:
-            return False
+    if not _FIELDS_2.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -256,9 +254,8 @@ def body_messages_send_media__contact(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        for key in value:
-            if key not in _FIELDS_4:
-                return False
+        if not _FIELDS_4.issuperset(value):
+            return False
         x = get("firstname")
         if x is not None:
             if not isinstance(x, str):
@@ -308,9 +305,8 @@ def body_messages_send_media(value: Mapping[str, Any]) -> bool:
         return False
     if get("media_url") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_3:
-            return False
+    if not _FIELDS_3.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -368,9 +364,8 @@ def body_messages_send_interactive__buttons__item(value: Any) -> bool:
             return False
         if get("title") is None:
             return False
-        for key in value:
-            if key not in _FIELDS_7:
-                return False
+        if not _FIELDS_7.issuperset(value):
+            return False
         x = get("id")
         if x is not None:
             if not isinstance(x, str):
@@ -417,9 +412,8 @@ def body_messages_send_interactive__sections__item__rows__item(value: Any) -> bo
             return False
         if get("title") is None:
             return False
-        for key in value:
-            if key not in _FIELDS_9:
-                return False
+        if not _FIELDS_9.issuperset(value):
+            return False
         x = get("id")
         if x is not None:
             if not isinstance(x, str):
@@ -472,9 +466,8 @@ def body_messages_send_interactive__sections__item(value: Any) -> bool:
             return False
         if get("rows") is None:
             return False
-        for key in value:
-            if key not in _FIELDS_8:
-                return False
+        if not _FIELDS_8.issuperset(value):
+            return False
         x = get("title")
         if x is not None:
             if not isinstance(x, str):
@@ -519,9 +512,8 @@ def body_messages_send_interactive(value: Mapping[str, Any]) -> bool:
         return False
     if get("sections") is None and get("type") == "list":
         return False
-    for key in value:
-        if key not in _FIELDS_6:
-            return False
+    if not _FIELDS_6.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):
@@ -589,9 +581,8 @@ def body_messages_send_cta(value: Mapping[str, Any]) -> bool:
         return False
     if get("button_url") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_10:
-            return False
+    if not _FIELDS_10.issuperset(value):
+        return False
     x = get("phone")
     if x is not None:
         if not isinstance(x, str):

@@ -240,9 +240,8 @@ def body_sources_create(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_5:
-            return False
+    if not _FIELDS_5.issuperset(value):
+        return False
     x = get("name")
     if x is not None:
         if not isinstance(x, str):
@@ -271,9 +270,8 @@ def body_sources_update(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_6:
-            return False
+    if not _FIELDS_6.issuperset(value):
+        return False
     x = get("name")
     if x is not None:
         if not isinstance(x, str):

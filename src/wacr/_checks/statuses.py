@@ -241,9 +241,8 @@ def body_statuses_create(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_5:
-            return False
+    if not _FIELDS_5.issuperset(value):
+        return False
     x = get("name")
     if x is not None:
         if not isinstance(x, str):
@@ -280,9 +279,8 @@ def body_statuses_update(value: Mapping[str, Any]) -> bool:
     get = value.get
     if get("name") is None:
         return False
-    for key in value:
-        if key not in _FIELDS_7:
-            return False
+    if not _FIELDS_7.issuperset(value):
+        return False
     x = get("name")
     if x is not None:
         if not isinstance(x, str):
