@@ -24,6 +24,7 @@ from _common import BENCH, child_env, parse_result
 
 SECTIONS = (
     "throughput",
+    "retry_cost",
     "structuring",
     "imports",
     "coldstart",
@@ -121,6 +122,25 @@ def _throughput_rows(tp: dict[str, Any]) -> list[str]:
                 f"{cpu['wacr']:.0f} us",
                 f"{cpu['floor']:.0f} us (plain {cpu['plain']:.0f} us)",
                 f"{r['cpu_vs_floor']:.2f}x",
+                "shown",
+                "-",
+            )
+        )
+    return rows
+
+
+def _retry_cost_rows(rc: dict[str, Any]) -> list[str]:
+    """bench/retry_cost.py: the same send with its attempt run outside backoff's wrapper."""
+    rows = []
+    for key, r in rc.items():
+        conc = key.split("_c")[1]
+        rows.append(
+            _row(
+                f"`send_text`, concurrency {conc}: backoff's wrapper per call "
+                "(wacr with / without it, vs the floor)",
+                f"{r['wacr_vs_floor']:.2f}x / {r['unwrapped_vs_floor']:.2f}x",
+                f"floor {r['floor_us']:.0f} us/call",
+                f"{r['wrapper_us']:.1f} us/call",
                 "shown",
                 "-",
             )
@@ -318,6 +338,8 @@ def table(res: dict[str, Any]) -> list[str]:
     ]
     if res.get("throughput"):
         rows += _throughput_rows(res["throughput"])
+    if res.get("retry_cost"):
+        rows += _retry_cost_rows(res["retry_cost"])
     if res.get("structuring"):
         rows += _structuring_rows(res["structuring"])
     return rows + _other_rows(res)
@@ -331,6 +353,7 @@ def main() -> None:
     only = args.only.split(",") if args.only else SECTIONS
     options = {
         "throughput": ["--rounds", "3"] if args.quick else [],
+        "retry_cost": ["--rounds", "3"] if args.quick else [],
         "structuring": ["--rounds", "5"] if args.quick else ["--rounds", "15"],
         "imports": ["--samples", "3"] if args.quick else ["--samples", "11"],
         "coldstart": ["--samples", "3"] if args.quick else ["--samples", "11"],

@@ -1,0 +1,122 @@
+"""What backoff's retry wrapper costs a send: wacr with and without it, against the floor.
+
+The issue that put retries on backoff asks for every attempt to run inside backoff's decorator
+(``wacr._retry``), so every call pays the wrapper's own work (two ``datetime.now()``, a details
+dict, a wait generator, an ``on_success`` round) even when nothing is retried. This measures
+that price in the throughput harness's terms (``bench/throughput.py``: the same canned server,
+turns at concurrency 1, blocks at 50, ratios within a round):
+
+* ``wacr``: ``client.messages.send_text(...)``, as shipped;
+* ``unwrapped``: the same client with its transport's attempt called directly instead of
+  through backoff's wrapper (a diagnostic: it retries nothing, so it is not something to ship);
+* ``floor``: hand-written aiohttp + orjson + the bare constructor, as in ``throughput.py``.
+
+    python bench/retry_cost.py [--rounds 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from _common import MESSAGE, PHONE, TOKEN, emit, median, rotate, spread
+from throughput import BLOCK_WARMUP, TURN, Call, drive, make_sides, start_server, turns
+
+import wacr
+from wacr._attempt import Failed
+
+SIDES = ("wacr", "unwrapped", "floor")
+
+
+def unwrapped_client(base_url: str) -> wacr.Client:
+    """A client whose calls run their one attempt without backoff's wrapper (bench only)."""
+    client = wacr.Client(token=TOKEN, base_url=base_url)
+    transport = client._transport
+    attempt = transport._attempt
+
+    async def once(call: Any) -> Any:
+        try:
+            return await attempt(call)
+        except Failed as failure:
+            raise failure.error from None
+
+    transport._with_retries = once
+    return client
+
+
+async def measure(calls: dict[str, Call], concurrency: int, rounds: int, seconds: float) -> dict[str, Any]:
+    for side in SIDES:
+        await drive(calls[side], 2 * concurrency + 20, concurrency)
+    wall, _ = await drive(calls["floor"], 200, concurrency)
+    span = seconds if concurrency == 1 else 3 * seconds
+    n = max(50, int(span / (wall / 200)))
+    n -= n % (concurrency if concurrency > 1 else TURN)
+    rates: dict[str, list[float]] = {side: [] for side in SIDES}
+    for r in range(rounds):
+        if concurrency == 1:
+            measured = await turns(calls, n, r)
+        else:
+            measured = {}
+            for side in rotate(SIDES, r):
+                measured[side] = await drive(calls[side], n, concurrency, warmup=BLOCK_WARMUP)
+        for side, (wall, _cpu) in measured.items():
+            rates[side].append(n / wall)
+    wrapped = [w / f for w, f in zip(rates["wacr"], rates["floor"], strict=True)]
+    bare = [u / f for u, f in zip(rates["unwrapped"], rates["floor"], strict=True)]
+    # The wrapper's cost per call, in microseconds of wall time: 1/rate is the time per call.
+    cost = [(1 / w - 1 / u) * 1e6 for w, u in zip(rates["wacr"], rates["unwrapped"], strict=True)]
+    return {
+        "rate": {side: median(v) for side, v in rates.items()},
+        "wacr_vs_floor": median(wrapped),
+        "wacr_vs_floor_spread": spread(wrapped),
+        "unwrapped_vs_floor": median(bare),
+        "unwrapped_vs_floor_spread": spread(bare),
+        "wrapper_us": median(cost),
+        "floor_us": 1e6 / median(rates["floor"]),
+    }
+
+
+async def main_async(rounds: int, seconds: float) -> dict[str, Any]:
+    proc, base_url = start_server()
+    try:
+        sides, closers = make_sides(base_url)
+        bare = unwrapped_client(base_url)
+
+        async def unwrapped_send() -> Any:
+            return await bare.messages.send_text(phone=PHONE, message=MESSAGE)
+
+        calls = {"wacr": sides["send"]["wacr"], "unwrapped": unwrapped_send, "floor": sides["send"]["floor"]}
+        results: dict[str, Any] = {}
+        try:
+            for concurrency in (1, 50):
+                key = f"send_c{concurrency}"
+                results[key] = res = await measure(calls, concurrency, rounds, seconds)
+                print(
+                    f"{key:9s} wacr/floor {res['wacr_vs_floor']:.3f} ({res['wacr_vs_floor_spread']})  "
+                    f"without backoff's wrapper {res['unwrapped_vs_floor']:.3f} "
+                    f"({res['unwrapped_vs_floor_spread']})  wrapper {res['wrapper_us']:.1f} us/call "
+                    f"of {res['floor_us']:.0f} us for the floor",
+                    flush=True,
+                )
+        finally:
+            await bare.aclose()
+            for closer in closers:
+                await (closer.aclose() if hasattr(closer, "aclose") else closer.close())
+        return results
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--seconds", type=float, default=0.1, help="about how long each turn or block lasts")
+    args = parser.parse_args()
+    emit(asyncio.run(main_async(args.rounds, args.seconds)))
+
+
+if __name__ == "__main__":
+    main()
