@@ -13,13 +13,16 @@ from typing import Any
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from wacr._envelope import error_from_response
 from wacr._response import PendingInfo, ResponseInfo
 from wacr.errors import (
     IDEMPOTENT_METHODS,
     APIConnectionError,
+    APIError,
     APITimeoutError,
     Redactor,
     ResponseTooLargeError,
+    ServerError,
     WacrError,
 )
 
@@ -35,6 +38,7 @@ __all__ = [
     "NotResent",
     "Params",
     "RawResult",
+    "false_success",
     "forget_request_headers",
     "log_attempt",
     "network_failure",
@@ -123,7 +127,7 @@ class RawResult:
     handed on takes :attr:`lazy_info`, and makes it when its own ``response`` is first read.
     """
 
-    __slots__ = ("_info", "body", "envelope", "pending", "status")
+    __slots__ = ("body", "envelope", "lazy_info", "status")
 
     def __init__(self, status: int, body: bytes, envelope: Any, pending: PendingInfo) -> None:
         #: HTTP status code.
@@ -132,22 +136,16 @@ class RawResult:
         self.body = body
         #: The body parsed as JSON (``None`` for an empty body).
         self.envelope: dict[str, Any] | list[Any] | None = envelope
-        #: The parts of the ResponseInfo, as the transport had them.
-        self.pending = pending
-        self._info: ResponseInfo | None = None
+        #: :attr:`info` once it was read, else the parts to make it from (what a result holds).
+        self.lazy_info: ResponseInfo | PendingInfo = pending
 
     @property
     def info(self) -> ResponseInfo:
         """Status, headers, request id, timing: what models expose as ``.response``."""
-        info = self._info
-        if info is None:
-            info = self._info = self.pending.realize()
+        info = self.lazy_info
+        if isinstance(info, PendingInfo):
+            info = self.lazy_info = info.realize()
         return info
-
-    @property
-    def lazy_info(self) -> ResponseInfo | PendingInfo:
-        """:attr:`info` if it was read already, else the parts to make it from when it is."""
-        return self._info or self.pending
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -215,6 +213,17 @@ class Failed(Exception):
         self.kind = kind
         #: Seconds the server asked for (a 429's Retry-After), or None for exponential backoff.
         self.wait = wait
+
+
+def false_success(
+    call: Call, status: int, headers: Mapping[str, str], body: bytes, envelope: Any
+) -> APIError:
+    """The error of a 2xx whose envelope says ``success: false``, reported like any error answer;
+    on a POST, a server failure or a code wacr does not know says the server may have done the work."""
+    error = error_from_response(status, headers, body, method=call.method, url=call.url, envelope=envelope)
+    if not call.idempotent and (isinstance(error, ServerError) or type(error) is APIError):
+        error.may_have_been_processed = True
+    return error
 
 
 def forget_request_headers(exc: BaseException) -> None:

@@ -32,6 +32,7 @@ from wacr._attempt import (
     NotResent,
     Params,
     RawResult,
+    false_success,
     log_attempt,
     network_failure,
     read_capped,
@@ -52,10 +53,8 @@ from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retrie
 from wacr._url import MAX_URL_LENGTH, QUERY_SURE, check_url_length, query_chars
 from wacr.errors import (
     IDEMPOTENT_METHODS,
-    APIError,
     ConfigurationError,
     Redactor,
-    ServerError,
     ValidationError,
     WacrError,
 )
@@ -208,20 +207,16 @@ class Transport:
     ) -> Coroutine[Any, Any, RawResult]:
         """Send one API call (retrying per the policy) and return its parsed 2xx response.
 
-        ``path`` is relative to the base URL (``"/contacts"``); ``json`` is an already-encoded
-        body. ``headers`` are extra headers for this call, over the defaults (never
-        ``Authorization`` or ``X-API-Key``: a :class:`~wacr.ValidationError` naming
-        ``extra_headers.<name>``, as for a malformed name or value); ``operation`` is the
-        operation id (``"messages_send_text"``) that hooks, tracing and logs name the call by.
-        ``max_retries`` and ``timeout`` override the transport's values for this call.
-        The answer comes back parsed, with its :class:`~wacr.ResponseInfo`, as a
-        :class:`RawResult`; the resources finish it (``Resource._request``).
-        Raises an :class:`~wacr.errors.APIError` subclass for an error status,
-        :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError` when
-        no answer came, and :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not
-        JSON.
-
-        Returns the coroutine that makes the call: ``await transport.request(...)``.
+        ``path`` is relative to the base URL (``"/contacts"``); ``json`` is an encoded body;
+        ``headers`` are this call's extra headers (never ``Authorization`` or ``X-API-Key``: a
+        :class:`~wacr.ValidationError` naming ``extra_headers.<name>``, as for a malformed one);
+        ``operation`` is the operation id hooks, tracing and logs name the call by;
+        ``max_retries`` and ``timeout`` override the transport's for this call. They are checked
+        now; the returned coroutine makes the call (``await transport.request(...)``) and gives
+        the answer parsed as a :class:`RawResult`, which the resources finish
+        (``Resource._request``). It raises an :class:`~wacr.errors.APIError` subclass for an error
+        status, :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError`
+        when no answer came, :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not JSON.
         """
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
         if params and self._base_path_length + len(path) + query_chars(params) > QUERY_SURE:
@@ -308,21 +303,12 @@ class Transport:
             started = time.perf_counter()
             dropped: BaseException | None = None
             try:
-                options = self._options
-                if (
-                    call.params is not None
-                    or call.timeout is not self._session_timeout
-                    or call.method in RESENT_BY_AIOHTTP
-                ):
-                    options = {
-                        **options,
-                        "params": call.params,
-                        "timeout": call.timeout,
-                        "middlewares": self._guarded
-                        if call.method in RESENT_BY_AIOHTTP
-                        else self._middlewares,
-                    }
-                # Otherwise the session's own timeout and middlewares are the call's.
+                # Without a query, a timeout of its own or a method aiohttp resends, a call takes the
+                # session's own timeout and middlewares.
+                options, resent = self._options, call.method in RESENT_BY_AIOHTTP
+                if resent or call.params is not None or call.timeout is not self._session_timeout:
+                    middlewares = self._guarded if resent else self._middlewares
+                    options = dict(options, params=call.params, timeout=call.timeout, middlewares=middlewares)
                 async with session.request(
                     call.method, call.url, data=call.body, headers=call.headers, **options
                 ) as resp:
@@ -349,7 +335,6 @@ class Transport:
                 log_attempt(self._redactor, call, type(dropped).__name__, elapsed, None)
                 raise network_failure(call, dropped, self._redactor)
 
-            redactor = self._redactor
             if not 200 <= status < 300:
                 error = error_from_response(status, headers, body, method=call.method, url=call.url)
                 log_attempt(self._redactor, call, status, elapsed, error.request_id)
@@ -385,15 +370,8 @@ class Transport:
             meta = message = request_id = None
             if envelope.__class__ is dict:
                 if envelope.get("success") is False:
-                    # An error dressed as a success: report it like any other error answer.
-                    # Parsed once (here) and redacted once (the except below).
-                    error = error_from_response(
-                        status, headers, body, method=call.method, url=call.url, envelope=envelope
-                    )
-                    if not call.idempotent and (isinstance(error, ServerError) or type(error) is APIError):
-                        # A 2xx whose code is a server failure, or one wacr does not know: the
-                        # server may have done the work.
-                        error.may_have_been_processed = True
+                    # An error dressed as a success: parsed once (here), redacted once (below).
+                    error = false_success(call, status, headers, body, envelope)
                     log_attempt(self._redactor, call, status, elapsed, error.request_id)
                     raise error
                 meta, message, request_id = success_parts(envelope)
@@ -401,25 +379,10 @@ class Transport:
                 request_id = headers.get("X-Request-Id")
             if _log.isEnabledFor(_DEBUG):
                 log_attempt(self._redactor, call, status, elapsed, request_id)  # masks request_id
-            # The ResponseInfo's parts, in its field order, and the redactor that masks the token
-            # in its headers and request id when it is made (RawResult.info, a result's
-            # `response`): most results never have it read.
-            pending = _pending(
-                PendingInfo,
-                (
-                    status,
-                    headers,
-                    request_id,
-                    message,
-                    meta,
-                    call.method,
-                    call.url,
-                    elapsed,
-                    call.attempt,
-                    redactor,
-                ),
-            )
-            return RawResult(status, body, envelope, pending)
+            # The ResponseInfo's parts and the redactor that masks the token in its headers and
+            # request id when it is made (RawResult.info, `result.response`), if it ever is.
+            parts = (status, headers, request_id, message, meta, call.method, call.url, elapsed, call.attempt)
+            return RawResult(status, body, envelope, _pending(PendingInfo, (*parts, self._redactor)))
         except WacrError as error:
             self._redactor.scrub(error)
             raise
