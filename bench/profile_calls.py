@@ -11,13 +11,11 @@ import asyncio
 import cProfile
 import pstats
 
-from throughput import drive, make_sides, start_server
+from throughput import canned_sides, drive
 
 
 async def run(scenario: str, side: str, calls: int, concurrency: int, sort: str, limit: int) -> None:
-    proc, base_url = start_server()
-    try:
-        sides, closers = make_sides(base_url)
+    async with canned_sides() as (_, sides):
         call = sides[scenario][side]
         await drive(call, 200, concurrency)
         profile = cProfile.Profile()
@@ -26,12 +24,6 @@ async def run(scenario: str, side: str, calls: int, concurrency: int, sort: str,
         profile.disable()
         print(f"{calls} calls: {wall / calls * 1e6:.0f} us wall, {cpu / calls * 1e6:.0f} us CPU per call")
         pstats.Stats(profile).sort_stats(sort).print_stats(limit)
-        for closer in closers:
-            await (closer.aclose() if hasattr(closer, "aclose") else closer.close())
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(10)
 
 
 def main() -> None:

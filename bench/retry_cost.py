@@ -20,13 +20,11 @@ import argparse
 import asyncio
 from typing import Any
 
-from _common import MESSAGE, PHONE, TOKEN, emit, median, rotate, spread
-from throughput import BLOCK_WARMUP, TURN, Call, drive, make_sides, start_server, turns
+from _common import MESSAGE, PHONE, TOKEN, emit, median, spread
+from throughput import Call, canned_sides, measure_rounds
 
 import wacr
 from wacr._attempt import Failed
-
-SIDES = ("wacr", "unwrapped", "floor")
 
 
 def unwrapped_client(base_url: str) -> wacr.Client:
@@ -46,22 +44,7 @@ def unwrapped_client(base_url: str) -> wacr.Client:
 
 
 async def measure(calls: dict[str, Call], concurrency: int, rounds: int, seconds: float) -> dict[str, Any]:
-    for side in SIDES:
-        await drive(calls[side], 2 * concurrency + 20, concurrency)
-    wall, _ = await drive(calls["floor"], 200, concurrency)
-    span = seconds if concurrency == 1 else 3 * seconds
-    n = max(50, int(span / (wall / 200)))
-    n -= n % (concurrency if concurrency > 1 else TURN)
-    rates: dict[str, list[float]] = {side: [] for side in SIDES}
-    for r in range(rounds):
-        if concurrency == 1:
-            measured = await turns(calls, n, r)
-        else:
-            measured = {}
-            for side in rotate(SIDES, r):
-                measured[side] = await drive(calls[side], n, concurrency, warmup=BLOCK_WARMUP)
-        for side, (wall, _cpu) in measured.items():
-            rates[side].append(n / wall)
+    _, rates, _ = await measure_rounds(calls, concurrency, rounds, seconds)
     wrapped = [w / f for w, f in zip(rates["wacr"], rates["floor"], strict=True)]
     bare = [u / f for u, f in zip(rates["unwrapped"], rates["floor"], strict=True)]
     # The wrapper's cost per call, in microseconds of wall time: 1/rate is the time per call.
@@ -78,16 +61,14 @@ async def measure(calls: dict[str, Call], concurrency: int, rounds: int, seconds
 
 
 async def main_async(rounds: int, seconds: float) -> dict[str, Any]:
-    proc, base_url = start_server()
-    try:
-        sides, closers = make_sides(base_url)
+    results: dict[str, Any] = {}
+    async with canned_sides() as (base_url, sides):
         bare = unwrapped_client(base_url)
 
         async def unwrapped_send() -> Any:
             return await bare.messages.send_text(phone=PHONE, message=MESSAGE)
 
         calls = {"wacr": sides["send"]["wacr"], "unwrapped": unwrapped_send, "floor": sides["send"]["floor"]}
-        results: dict[str, Any] = {}
         try:
             for concurrency in (1, 50):
                 key = f"send_c{concurrency}"
@@ -101,13 +82,7 @@ async def main_async(rounds: int, seconds: float) -> dict[str, Any]:
                 )
         finally:
             await bare.aclose()
-            for closer in closers:
-                await (closer.aclose() if hasattr(closer, "aclose") else closer.close())
-        return results
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(10)
+    return results
 
 
 def main() -> None:

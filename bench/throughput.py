@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -121,6 +122,24 @@ def make_sides(base_url: str) -> tuple[dict[str, dict[str, Call]], list[Any]]:
     return sides, [client, floor, plain]
 
 
+@contextlib.asynccontextmanager
+async def canned_sides() -> AsyncIterator[tuple[str, dict[str, dict[str, Call]]]]:
+    """The canned server's base URL and the sides' calls (:func:`make_sides`); closes the
+    sides' sessions and stops the server on the way out."""
+    proc, base_url = start_server()
+    try:
+        sides, closers = make_sides(base_url)
+        try:
+            yield base_url, sides
+        finally:
+            for closer in closers:
+                await (closer.aclose() if hasattr(closer, "aclose") else closer.close())
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(10)
+
+
 async def _make_calls(call: Call, count: int, concurrency: int) -> None:
     if concurrency == 1:
         for _ in range(count):
@@ -181,30 +200,39 @@ TURN, WARM = 20, 3
 BLOCK_WARMUP = 200
 
 
-async def scenario(calls: dict[str, Call], concurrency: int, rounds: int, seconds: float) -> dict[str, Any]:
-    """Each round gives every side the same number of timed calls, in turns of 20 at
-    concurrency 1 and in blocks otherwise (rotating order); ratios are per round."""
-    for side in SIDES:  # warm up: connections, hooks, caches
-        await drive(calls[side], 2 * concurrency + 20, concurrency)
+async def measure_rounds(
+    calls: dict[str, Call], concurrency: int, rounds: int, seconds: float
+) -> tuple[int, dict[str, list[float]], dict[str, list[float]]]:
+    """Each round gives every side of ``calls`` (one of them ``floor``) the same number of timed
+    calls, in turns of 20 at concurrency 1 and in blocks otherwise (rotating order). Returns
+    that number and, per side, the rate (calls/s) and the CPU seconds per call of each round."""
+    for call in calls.values():  # warm up: connections, hooks, caches
+        await drive(call, 2 * concurrency + 20, concurrency)
     wall, _ = await drive(calls["floor"], 200, concurrency)
     # Longer blocks at concurrency 50: a block's wall time also catches the other processes
     # of a shared machine, and a long block averages them out.
     span = seconds if concurrency == 1 else 3 * seconds
     n = max(50, int(span / (wall / 200)))
     n -= n % (concurrency if concurrency > 1 else TURN)
-    rates: dict[str, list[float]] = {side: [] for side in SIDES}
-    cpus: dict[str, list[float]] = {side: [] for side in SIDES}
+    rates: dict[str, list[float]] = {side: [] for side in calls}
+    cpus: dict[str, list[float]] = {side: [] for side in calls}
     for r in range(rounds):
         if concurrency == 1:
-            measured = await turns({side: calls[side] for side in SIDES}, n, r)
+            measured = await turns(calls, n, r)
         else:
-            measured = {
-                side: await drive(calls[side], n, concurrency, warmup=BLOCK_WARMUP)
-                for side in rotate(SIDES, r)
-            }
+            measured = {}
+            for side in rotate(list(calls), r):
+                measured[side] = await drive(calls[side], n, concurrency, warmup=BLOCK_WARMUP)
         for side, (wall, cpu) in measured.items():
             rates[side].append(n / wall)
             cpus[side].append(cpu / n)
+    return n, rates, cpus
+
+
+async def scenario(calls: dict[str, Call], concurrency: int, rounds: int, seconds: float) -> dict[str, Any]:
+    """The three sides' rates and CPU per call over ``rounds`` (:func:`measure_rounds`);
+    ratios are per round."""
+    n, rates, cpus = await measure_rounds({side: calls[side] for side in SIDES}, concurrency, rounds, seconds)
     vs_floor = [w / f for w, f in zip(rates["wacr"], rates["floor"], strict=True)]
     vs_plain = [w / p for w, p in zip(rates["wacr"], rates["plain"], strict=True)]
     cpu_vs_floor = [f / w for w, f in zip(cpus["wacr"], cpus["floor"], strict=True)]
@@ -222,33 +250,23 @@ async def scenario(calls: dict[str, Call], concurrency: int, rounds: int, second
 
 
 async def main_async(rounds: int, seconds: float, only: str | None) -> dict[str, Any]:
-    proc, base_url = start_server()
-    try:
-        sides, closers = make_sides(base_url)
-        results: dict[str, Any] = {}
-        try:
-            for name in ("send", "page"):
-                for concurrency in (1, 50):
-                    key = f"{name}_c{concurrency}"
-                    if only and only not in key:
-                        continue
-                    results[key] = res = await scenario(sides[name], concurrency, rounds, seconds)
-                    print(
-                        f"{key:9s} wacr {res['rate']['wacr']:7.0f}/s  floor {res['rate']['floor']:7.0f}/s  "
-                        f"plain {res['rate']['plain']:7.0f}/s  wacr/floor {res['vs_floor']:.3f} "
-                        f"({res['vs_floor_spread']})  wacr/plain {res['vs_plain']:.3f}  "
-                        f"cpu/call us wacr {res['cpu_us']['wacr']:.0f} floor {res['cpu_us']['floor']:.0f} "
-                        f"plain {res['cpu_us']['plain']:.0f}",
-                        flush=True,
-                    )
-        finally:
-            for closer in closers:
-                await (closer.aclose() if hasattr(closer, "aclose") else closer.close())
-        return results
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(10)
+    results: dict[str, Any] = {}
+    async with canned_sides() as (_, sides):
+        for name in ("send", "page"):
+            for concurrency in (1, 50):
+                key = f"{name}_c{concurrency}"
+                if only and only not in key:
+                    continue
+                results[key] = res = await scenario(sides[name], concurrency, rounds, seconds)
+                print(
+                    f"{key:9s} wacr {res['rate']['wacr']:7.0f}/s  floor {res['rate']['floor']:7.0f}/s  "
+                    f"plain {res['rate']['plain']:7.0f}/s  wacr/floor {res['vs_floor']:.3f} "
+                    f"({res['vs_floor_spread']})  wacr/plain {res['vs_plain']:.3f}  "
+                    f"cpu/call us wacr {res['cpu_us']['wacr']:.0f} floor {res['cpu_us']['floor']:.0f} "
+                    f"plain {res['cpu_us']['plain']:.0f}",
+                    flush=True,
+                )
+    return results
 
 
 def main() -> None:
