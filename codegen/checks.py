@@ -95,8 +95,12 @@ class _Emitter:
     def object_lines(self, schema: dict[str, Any], v: str, name: str) -> list[str]:
         properties: dict[str, Any] = schema.get("properties", {})
         lines = [f"get = {v}.get"]
-        for field in schema.get("required", ()):
-            lines.append(f"if get({field!r}) is None: return False")
+        required = list(schema.get("required", ()))
+        # A required field without rules of its own is only looked up; one with rules is
+        # looked up once, below, with its rules.
+        for field in required:
+            if field not in properties:
+                lines.append(f"if get({field!r}) is None: return False")
         for field, conditions in schema.get("x-required-when", {}).items():
             tests = " and ".join(f"get({k!r}) == {expected!r}" for k, expected in conditions.items())
             lines.append(f"if get({field!r}) is None and {tests or 'True'}: return False")
@@ -106,7 +110,14 @@ class _Emitter:
             lines.append(f"if not {fields}.issuperset({v}): return False")
         for field, sub in properties.items():
             inline = self.inline_lines(sub, "x")
-            if inline is None:
+            if field in required:
+                lines += [f"x = get({field!r})", "if x is None: return False"]
+                if inline is None:
+                    check = self.value_function(sub, f"{name}__{_identifier(field)}")
+                    lines.append(f"if not {check}(x): return False")
+                else:
+                    lines += inline
+            elif inline is None:
                 check = self.value_function(sub, f"{name}__{_identifier(field)}")
                 lines.append(f"x = get({field!r})")
                 lines.append(f"if x is not None and not {check}(x): return False")

@@ -55,30 +55,28 @@ def body_auth_send_otp__additional_params(value: Any) -> bool:
 
 def body_auth_send_otp(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("template_name") is None:
-        return False
     if not _FIELDS_0.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 10:
-            return False
-        if len(x) > 20:
-            return False
-        if _PATTERN_0.search(x) is None:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 10:
+        return False
+    if len(x) > 20:
+        return False
+    if _PATTERN_0.search(x) is None:
+        return False
     x = get("template_name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("code")
     if x is not None:
         if not isinstance(x, str):
@@ -127,28 +125,26 @@ def body_auth_send_otp(value: Mapping[str, Any]) -> bool:
 
 def body_auth_resend_otp(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("template_name") is None:
-        return False
     if not _FIELDS_3.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 20:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 20:
+        return False
     x = get("template_name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("language")
     if x is not None:
         if not isinstance(x, str):
@@ -178,28 +174,26 @@ def body_auth_resend_otp(value: Mapping[str, Any]) -> bool:
 
 def body_auth_verify_otp(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("code") is None:
-        return False
     if not _FIELDS_4.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 20:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 20:
+        return False
     x = get("code")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("purpose")
     if x is not None:
         if not isinstance(x, str):
@@ -213,18 +207,17 @@ def body_auth_verify_otp(value: Mapping[str, Any]) -> bool:
 
 def body_auth_otp_status(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
     if not _FIELDS_5.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 20:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 20:
+        return False
     x = get("purpose")
     if x is not None:
         if not isinstance(x, str):

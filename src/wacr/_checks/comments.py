@@ -30,18 +30,17 @@ def comments_list__mobile(value: Any) -> bool:
 
 def body_comments_add(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("comment") is None:
-        return False
     if not _FIELDS_0.issuperset(value):
         return False
     x = get("comment")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 5000:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 5000:
+        return False
     x = get("status_message")
     if x is not None:
         if not isinstance(x, str):

@@ -548,64 +548,58 @@ def body_contacts_create__groups(value: Any) -> bool:
 
 def body_contacts_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("firstname") is None:
-        return False
-    if get("lastname") is None:
-        return False
-    if get("phone") is None:
-        return False
-    if get("type") is None:
-        return False
-    if get("source_id") is None:
-        return False
-    if get("status_id") is None:
-        return False
     if not _FIELDS_8.issuperset(value):
         return False
     x = get("firstname")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("lastname")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 10:
-            return False
-        if len(x) > 20:
-            return False
-        if _PATTERN_8.search(x) is None:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 10:
+        return False
+    if len(x) > 20:
+        return False
+    if _PATTERN_8.search(x) is None:
+        return False
     x = get("type")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if x not in ("lead", "customer", "guest"):
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if x not in ("lead", "customer", "guest"):
+        return False
     x = get("source_id")
-    if x is not None:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return False
-        if x < 1:
-            return False
+    if x is None:
+        return False
+    if not (isinstance(x, int) and not isinstance(x, bool)):
+        return False
+    if x < 1:
+        return False
     x = get("status_id")
-    if x is not None:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return False
-        if x < 1:
-            return False
+    if x is None:
+        return False
+    if not (isinstance(x, int) and not isinstance(x, bool)):
+        return False
+    if x < 1:
+        return False
     x = get("email")
     if x is not None:
         if not isinstance(x, str):
@@ -719,64 +713,58 @@ def body_contacts_batch_create__contacts__item(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        if get("firstname") is None:
-            return False
-        if get("lastname") is None:
-            return False
-        if get("phone") is None:
-            return False
-        if get("type") is None:
-            return False
-        if get("source_id") is None:
-            return False
-        if get("status_id") is None:
-            return False
         if not _FIELDS_11.issuperset(value):
             return False
         x = get("firstname")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 255:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 255:
+            return False
         x = get("lastname")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 255:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 255:
+            return False
         x = get("phone")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 10:
-                return False
-            if len(x) > 20:
-                return False
-            if _PATTERN_8.search(x) is None:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 10:
+            return False
+        if len(x) > 20:
+            return False
+        if _PATTERN_8.search(x) is None:
+            return False
         x = get("type")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if x not in ("lead", "customer", "guest"):
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if x not in ("lead", "customer", "guest"):
+            return False
         x = get("source_id")
-        if x is not None:
-            if not (isinstance(x, int) and not isinstance(x, bool)):
-                return False
-            if x < 1:
-                return False
+        if x is None:
+            return False
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return False
+        if x < 1:
+            return False
         x = get("status_id")
-        if x is not None:
-            if not (isinstance(x, int) and not isinstance(x, bool)):
-                return False
-            if x < 1:
-                return False
+        if x is None:
+            return False
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return False
+        if x < 1:
+            return False
         x = get("email")
         if x is not None:
             if not isinstance(x, str):
@@ -884,12 +872,12 @@ def body_contacts_batch_create__options(value: Any) -> bool:
 
 def body_contacts_batch_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("contacts") is None:
-        return False
     if not _FIELDS_10.issuperset(value):
         return False
     x = get("contacts")
-    if x is not None and not body_contacts_batch_create__contacts(x):
+    if x is None:
+        return False
+    if not body_contacts_batch_create__contacts(x):
         return False
     x = get("options")
     if x is not None and not body_contacts_batch_create__options(x):
@@ -924,12 +912,12 @@ def body_contacts_batch_delete__ids(value: Any) -> bool:
 
 def body_contacts_batch_delete(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("ids") is None:
-        return False
     if not _FIELDS_13.issuperset(value):
         return False
     x = get("ids")
-    if x is not None and not body_contacts_batch_delete__ids(x):
+    if x is None:
+        return False
+    if not body_contacts_batch_delete__ids(x):
         return False
     return True
 

@@ -240,18 +240,17 @@ def groups_list__filter_created_at__null_(value: Any) -> bool:
 
 def body_groups_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("name") is None:
-        return False
     if not _FIELDS_5.issuperset(value):
         return False
     x = get("name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     return True
 
 
@@ -270,18 +269,17 @@ def groups_get__id(value: Any) -> bool:
 
 def body_groups_update(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("name") is None:
-        return False
     if not _FIELDS_6.issuperset(value):
         return False
     x = get("name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     return True
 
 
@@ -338,12 +336,12 @@ def body_groups_add_contacts__contact_ids(value: Any) -> bool:
 
 def body_groups_add_contacts(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("contact_ids") is None:
-        return False
     if not _FIELDS_7.issuperset(value):
         return False
     x = get("contact_ids")
-    if x is not None and not body_groups_add_contacts__contact_ids(x):
+    if x is None:
+        return False
+    if not body_groups_add_contacts__contact_ids(x):
         return False
     return True
 
@@ -388,12 +386,12 @@ def body_groups_remove_contacts__contact_ids(value: Any) -> bool:
 
 def body_groups_remove_contacts(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("contact_ids") is None:
-        return False
     if not _FIELDS_8.issuperset(value):
         return False
     x = get("contact_ids")
-    if x is not None and not body_groups_remove_contacts__contact_ids(x):
+    if x is None:
+        return False
+    if not body_groups_remove_contacts__contact_ids(x):
         return False
     return True
 

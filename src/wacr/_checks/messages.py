@@ -73,30 +73,28 @@ _PATTERN_3 = re.compile("^[a-z_]+(,[a-z_]+)*$")
 
 def body_messages_send_text(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("message") is None:
-        return False
     if not _FIELDS_0.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 10:
-            return False
-        if len(x) > 20:
-            return False
-        if _PATTERN_0.search(x) is None:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 10:
+        return False
+    if len(x) > 20:
+        return False
+    if _PATTERN_0.search(x) is None:
+        return False
     x = get("message")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 4096:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 4096:
+        return False
     x = get("contact_id")
     if x is not None:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -108,38 +106,35 @@ def body_messages_send_text(value: Mapping[str, Any]) -> bool:
 
 def body_messages_send_template(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("template_name") is None:
-        return False
-    if get("language") is None:
-        return False
     if not _FIELDS_2.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 20:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 20:
+        return False
     x = get("template_name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("language")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 10:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 10:
+        return False
     x = get("contact_id")
     if x is not None:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -299,36 +294,33 @@ def body_messages_send_media__contact(value: Any) -> bool:
 
 def body_messages_send_media(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("media_type") is None:
-        return False
-    if get("media_url") is None:
-        return False
     if not _FIELDS_3.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 10:
-            return False
-        if len(x) > 15:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 10:
+        return False
+    if len(x) > 15:
+        return False
     x = get("media_type")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if x not in ("image", "document", "video", "audio"):
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if x not in ("image", "document", "video", "audio"):
+        return False
     x = get("media_url")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) > 2048:
-            return False
-        if not is_http_url(x):
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) > 2048:
+        return False
+    if not is_http_url(x):
+        return False
     x = get("caption")
     if x is not None:
         if not isinstance(x, str):
@@ -360,28 +352,26 @@ def body_messages_send_interactive__buttons__item(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        if get("id") is None:
-            return False
-        if get("title") is None:
-            return False
         if not _FIELDS_7.issuperset(value):
             return False
         x = get("id")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 256:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 256:
+            return False
         x = get("title")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 20:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 20:
+            return False
     return True
 
 
@@ -408,28 +398,26 @@ def body_messages_send_interactive__sections__item__rows__item(value: Any) -> bo
         return True
     if isinstance(value, Mapping):
         get = value.get
-        if get("id") is None:
-            return False
-        if get("title") is None:
-            return False
         if not _FIELDS_9.issuperset(value):
             return False
         x = get("id")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 200:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 200:
+            return False
         x = get("title")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 24:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 24:
+            return False
         x = get("description")
         if x is not None:
             if not isinstance(x, str):
@@ -462,22 +450,21 @@ def body_messages_send_interactive__sections__item(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        if get("title") is None:
-            return False
-        if get("rows") is None:
-            return False
         if not _FIELDS_8.issuperset(value):
             return False
         x = get("title")
-        if x is not None:
-            if not isinstance(x, str):
-                return False
-            if len(x) < 1:
-                return False
-            if len(x) > 24:
-                return False
+        if x is None:
+            return False
+        if not isinstance(x, str):
+            return False
+        if len(x) < 1:
+            return False
+        if len(x) > 24:
+            return False
         x = get("rows")
-        if x is not None and not body_messages_send_interactive__sections__item__rows(x):
+        if x is None:
+            return False
+        if not body_messages_send_interactive__sections__item__rows(x):
             return False
     return True
 
@@ -500,12 +487,6 @@ def body_messages_send_interactive__sections(value: Any) -> bool:
 
 def body_messages_send_interactive(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("type") is None:
-        return False
-    if get("body_text") is None:
-        return False
     if get("buttons") is None and get("type") == "button":
         return False
     if get("list_button_text") is None and get("type") == "list":
@@ -515,27 +496,30 @@ def body_messages_send_interactive(value: Mapping[str, Any]) -> bool:
     if not _FIELDS_6.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 20:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 20:
+        return False
     x = get("type")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if x not in ("button", "list"):
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if x not in ("button", "list"):
+        return False
     x = get("body_text")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 1024:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 1024:
+        return False
     x = get("header_text")
     if x is not None:
         if not isinstance(x, str):
@@ -573,48 +557,44 @@ def body_messages_send_interactive(value: Mapping[str, Any]) -> bool:
 
 def body_messages_send_cta(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("phone") is None:
-        return False
-    if get("message") is None:
-        return False
-    if get("button_text") is None:
-        return False
-    if get("button_url") is None:
-        return False
     if not _FIELDS_10.issuperset(value):
         return False
     x = get("phone")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 10:
-            return False
-        if len(x) > 15:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 10:
+        return False
+    if len(x) > 15:
+        return False
     x = get("message")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 1024:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 1024:
+        return False
     x = get("button_text")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 25:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 25:
+        return False
     x = get("button_url")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) > 2048:
-            return False
-        if not is_http_url(x):
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) > 2048:
+        return False
+    if not is_http_url(x):
+        return False
     x = get("header_text")
     if x is not None:
         if not isinstance(x, str):

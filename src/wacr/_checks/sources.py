@@ -238,18 +238,17 @@ def sources_list__filter_created_at__null_(value: Any) -> bool:
 
 def body_sources_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("name") is None:
-        return False
     if not _FIELDS_5.issuperset(value):
         return False
     x = get("name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     return True
 
 
@@ -268,18 +267,17 @@ def sources_get__id(value: Any) -> bool:
 
 def body_sources_update(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("name") is None:
-        return False
     if not _FIELDS_6.issuperset(value):
         return False
     x = get("name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     return True
 
 

@@ -239,18 +239,17 @@ def statuses_list__filter_created_at__null_(value: Any) -> bool:
 
 def body_statuses_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("name") is None:
-        return False
     if not _FIELDS_5.issuperset(value):
         return False
     x = get("name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("color")
     if x is not None:
         if not isinstance(x, str):
@@ -277,18 +276,17 @@ def statuses_get__id(value: Any) -> bool:
 
 def body_statuses_update(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if get("name") is None:
-        return False
     if not _FIELDS_7.issuperset(value):
         return False
     x = get("name")
-    if x is not None:
-        if not isinstance(x, str):
-            return False
-        if len(x) < 1:
-            return False
-        if len(x) > 255:
-            return False
+    if x is None:
+        return False
+    if not isinstance(x, str):
+        return False
+    if len(x) < 1:
+        return False
+    if len(x) > 255:
+        return False
     x = get("color")
     if x is not None:
         if not isinstance(x, str):
