@@ -12,7 +12,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 if TYPE_CHECKING:
     from wacr._redact import Redactor
 
-__all__ = ["PendingInfo", "RateLimit", "ResponseInfo", "new_response_info", "realized"]
+__all__ = ["PendingInfo", "RateLimit", "ResponseInfo", "new_response_info"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -206,8 +206,3 @@ class PendingInfo(tuple[Any, ...]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return self.realize().__reduce__()
-
-
-def realized(info: ResponseInfo | PendingInfo) -> ResponseInfo:
-    """``info`` as a ResponseInfo."""
-    return info.realize() if isinstance(info, PendingInfo) else info

@@ -108,8 +108,6 @@ class Transport:
         self._base_path_length = len(URL(settings.base_url).raw_path.rstrip("/"))
         self._session = session
         self._guarded, self._middlewares = session_middlewares(session)
-        # The timeout of the session wacr creates (None: a session passed in, whose own is not ours).
-        self._session_timeout: aiohttp.ClientTimeout | None = None
         self._owns_session = session is None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._policy = RetryPolicy(
@@ -125,6 +123,9 @@ class Transport:
             CIMultiDict({**base_headers, "Content-Type": "application/json"})
         )
         self._client_timeout = client_timeout(self.timeout, settings.connect_timeout)
+        # The session's own timeout, which a call need not pass: that of the session wacr creates
+        # (new_session), unknown for a session passed in.
+        self._session_timeout = self._client_timeout if session is None else None
         self._use_proxy(*explicit_proxy(settings.proxy))
         self._limiter: Limiter | None = None
         self._hooks: Hooks | None = None
@@ -281,7 +282,6 @@ class Transport:
                 # so it does not warn when collected, and start over in this loop.
                 session.detach()
             session = self._session = new_session(self.settings, self._client_timeout)
-            self._session_timeout = self._client_timeout
             self._session_loop = loop
             if self.settings.proxy is None and self.settings.trust_env:
                 self._use_proxy(*env_proxy(self.base_url))

@@ -104,11 +104,11 @@ class Resource:
     def _body(
         op: Operation,
         body: Mapping[str, Any],
-        extra: Mapping[str, Any] | None = None,
-        check: Callable[[Any], bool] | None = None,
+        extra: Mapping[str, Any] | None,
+        check: Callable[[Any], bool],
     ) -> bytes:
-        """The JSON body of ``op``, checked against its schema (by ``check``, the schema's
-        compiled check, when given: :class:`_Plan` holds it) before ``extra`` is merged in."""
+        """The JSON body of ``op``, checked against its schema (``check`` is the schema's compiled
+        check, which :class:`_Plan` holds) before ``extra`` is merged in."""
         schema = op.body
         assert schema is not None
         # None means "not given": the API never needs an explicit null (see the spec's notes
@@ -118,7 +118,7 @@ class Resource:
             if value is not None:
                 payload[key] = value if value.__class__ in _AS_IS else _plain(value)
         try:
-            valid = (check or body_check(schema))(payload)
+            valid = check(payload)
         except Exception:
             valid = False
         if not valid:
@@ -215,7 +215,7 @@ class Resource:
                 headers = extra.headers
             max_retries, timeout = options.get("max_retries"), options.get("timeout")
         payload = None
-        if op.body is not None:
+        if plan.check is not None:  # the operation takes a body
             payload = self._body(
                 op, body if body is not None else {}, extra.body if extra else None, plan.check
             )
