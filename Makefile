@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint format typecheck contracts codegen check-codegen pytest bench docs clean
+.PHONY: setup demo test lint format typecheck contracts codegen check-codegen pytest bench bench-compare docs clean
 
 # The fleet tests (tests/fleet) start their own redis-server: make sure the binary is there.
 setup: $(STAMP)
@@ -56,6 +56,10 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The throughput ratios of this tree against those of a revision, in one sitting: make bench-compare REV=<rev>
+bench-compare: setup
+	$(BIN)/python bench/compare.py $(REV)
 
 # The documentation site (mkdocs.yml, docs/); --strict turns every warning (a broken link, a
 # missing reference) into a failure.

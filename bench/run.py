@@ -145,6 +145,17 @@ def _retry_cost_rows(rc: dict[str, Any]) -> list[str]:
                 "-",
             )
         )
+        if "wacr_vs_floor_backoff" in r:
+            rows.append(
+                _row(
+                    f"`send_text`, concurrency {conc}: calls/s, wacr vs the floor inside backoff's decorator",
+                    "-",
+                    "floor + `backoff.on_exception`",
+                    f"{r['wacr_vs_floor_backoff']:.2f}x (rounds {r['wacr_vs_floor_backoff_spread']})",
+                    "shown",
+                    "-",
+                )
+            )
     return rows
 
 

@@ -158,7 +158,7 @@ async def main_async(rounds: int, hooks: bool = False) -> dict[str, Any]:
         ("send", wacr_send, floor_send, 200),
         ("page", wacr_page, floor_page, 10),
     ):
-        sides = {"wacr": wacr_call, "floor": floor_call}
+        sides: dict[str, Call] = {"wacr": wacr_call, "floor": floor_call}
         for call in sides.values():
             await call()
         hot = await _hot(sides, number, 40)

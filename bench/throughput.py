@@ -115,7 +115,7 @@ def make_sides(base_url: str) -> tuple[dict[str, dict[str, Call]], list[Any]]:
                 raise RuntimeError(resp.status)
         return envelope["data"]
 
-    sides = {
+    sides: dict[str, dict[str, Call]] = {
         "send": {"wacr": wacr_send, "floor": floor_send, "plain": plain_send},
         "page": {"wacr": wacr_page, "floor": floor_page, "plain": plain_page},
     }
