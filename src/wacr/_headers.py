@@ -3,8 +3,10 @@
 
 wacr alone sets ``Authorization`` (and no caller may add ``X-API-Key``, the other way this API
 reads a token): a header that replaced or added one could send another token, or this one to
-where it does not belong. ``Content-Length`` and ``Transfer-Encoding`` frame the body, which
-wacr encodes; a caller's value would corrupt the request.
+where it does not belong. ``Host`` names the server the token is for, which wacr takes from the
+base URL: another value would have a proxy, CDN or shared ingress that routes by it hand the token
+to another site. ``Content-Length`` and ``Transfer-Encoding`` frame the body, which wacr encodes;
+a caller's value would corrupt the request.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ def header_problems(headers: object, label: str) -> dict[str, list[str]]:
         if lowered in _CREDENTIALS:
             errors.setdefault(field, []).append(
                 "is a credential header: wacr sets the API token itself and never sends another"
+            )
+        elif lowered == "host":
+            errors.setdefault(field, []).append(
+                "names the server, which wacr takes from base_url (the token goes only there): it cannot be set"
             )
         elif lowered in _FRAMING:
             errors.setdefault(field, []).append("frames the body, which wacr encodes: it cannot be set")

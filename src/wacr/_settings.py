@@ -3,6 +3,8 @@ URL, timeouts, retries, connection limits, the response cap, the proxy and defau
 
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from collections.abc import Mapping
 
@@ -42,14 +44,18 @@ def _check_token(token: str) -> None:
 
 
 def _number(name: str, value: object, rule: str, *, above: float | None = None, least: float = 0) -> float:
-    """``value`` as a float when it is a real number (not a bool) above ``above`` or at least
-    ``least``; otherwise a ConfigurationError naming the setting and ``rule``."""
+    """``value`` as a float when it is a finite real number (not a bool) above ``above`` or at
+    least ``least``; otherwise a ConfigurationError naming the setting and ``rule``."""
     problem = ConfigurationError(f"{name} must be {rule}, got {value!r}")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise problem
-    if (value > above) if above is not None else (value >= least):  # NaN fails both
-        return float(value)
-    raise problem
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float: no timer can take it
+        raise problem from None
+    if math.isfinite(number) and ((number > above) if above is not None else (number >= least)):
+        return number
+    raise problem  # NaN, an infinity, or out of range
 
 
 def _whole(name: str, value: object, least: int) -> int:
@@ -61,7 +67,7 @@ def _whole(name: str, value: object, least: int) -> int:
 
 def check_timeout(value: object) -> float:
     """The one rule for ``timeout`` (a setting, and a per-call override): seconds > 0."""
-    return _number("timeout", value, "a positive number of seconds", above=0)
+    return _number("timeout", value, "a positive, finite number of seconds", above=0)
 
 
 def check_max_retries(value: object) -> int:
@@ -194,15 +200,15 @@ class Settings:
             base_url=_check_base_url(base_url),
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            max_retry_wait=_number("max_retry_wait", max_retry_wait, "a number of seconds >= 0"),
+            max_retry_wait=_number("max_retry_wait", max_retry_wait, "a finite number of seconds >= 0"),
             connection_limit=_whole("connection_limit", connection_limit, 1),
             connection_limit_per_host=_whole("connection_limit_per_host", connection_limit_per_host, 0),
             user_agent=user_agent,
-            backoff_base=_number("backoff_base", backoff_base, "a number of seconds >= 0"),
-            backoff_cap=_number("backoff_cap", backoff_cap, "a number of seconds >= 0"),
+            backoff_base=_number("backoff_base", backoff_base, "a finite number of seconds >= 0"),
+            backoff_cap=_number("backoff_cap", backoff_cap, "a finite number of seconds >= 0"),
             max_response_size=_max_response_size(max_response_size),
             connect_timeout=_number(
-                "connect_timeout", connect_timeout, "a positive number of seconds", above=0
+                "connect_timeout", connect_timeout, "a positive, finite number of seconds", above=0
             ),
             trust_env=trust_env,
             proxy=_check_proxy(proxy),

@@ -90,6 +90,7 @@ _BAD: list[tuple[str, object]] = [
     ("ttl", "60"),
     ("lease", float("nan")),
     ("lease", True),
+    ("lease", 10**400),  # beyond any float
     ("timeout", 0),
     ("prefix", ""),
     ("prefix", None),

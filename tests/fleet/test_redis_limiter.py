@@ -238,6 +238,7 @@ _BAD: list[tuple[str, object]] = [
     ("per_minute", True),
     ("timeout", 0),
     ("timeout", float("inf")),
+    ("timeout", 10**400),  # beyond any float
     ("timeout", "1"),
     ("headroom", -0.1),
     ("headroom", 0.5),

@@ -84,6 +84,8 @@ async def test_a_value_with_a_line_break_or_outside_latin1_is_refused_unquoted(
         ("", "valid header name"),
         ("Content-Length", "frames the body"),
         ("transfer-encoding", "frames the body"),
+        ("Host", "names the server"),
+        ("HOST", "names the server"),
     ],
 )
 async def test_bad_names_and_framing_headers_are_refused(

@@ -195,8 +195,9 @@ def test_the_new_public_names() -> None:
 
 # setting -> (the rule's words, what it takes: "seconds" > 0, "wait" >= 0, or an integer >= N)
 SETTINGS: dict[str, tuple[str, str | int]] = {
-    "timeout": ("a positive number of seconds", "positive"),
-    "max_retry_wait": ("a number of seconds >= 0", "non-negative"),
+    "timeout": ("a positive, finite number of seconds", "positive"),
+    "max_retry_wait": ("a finite number of seconds >= 0", "non-negative"),
+    "connect_timeout": ("a positive, finite number of seconds", "positive"),
     "max_retries": ("an integer >= 0", 0),
     "connection_limit": ("an integer >= 1", 1),
     "max_response_size": ("a number of bytes >= 1", 1),
@@ -213,10 +214,12 @@ NOT_NUMBERS = st.one_of(
 
 def _bad_value(setting: str) -> st.SearchStrategy[object]:
     kind = SETTINGS[setting][1]
+    # No timer takes these seconds: an infinity, or an int beyond any float (OverflowError in float()).
+    unbounded = st.sampled_from([float("inf"), float("-inf"), 10**400])
     if kind == "positive":
-        return st.one_of(NOT_NUMBERS, st.floats(max_value=0, allow_nan=False), st.integers(max_value=0))
+        return st.one_of(NOT_NUMBERS, unbounded, st.floats(max_value=0, allow_nan=False), st.integers(max_value=0))
     if kind == "non-negative":
-        return st.one_of(NOT_NUMBERS, st.floats(max_value=-1e-9, allow_nan=False), st.integers(max_value=-1))
+        return st.one_of(NOT_NUMBERS, unbounded, st.floats(max_value=-1e-9, allow_nan=False), st.integers(max_value=-1))
     assert isinstance(kind, int)
     return st.one_of(NOT_NUMBERS, st.integers(max_value=kind - 1), st.floats(allow_nan=False), st.decimals())
 
@@ -271,7 +274,10 @@ def test_good_settings_are_kept_as_given(
     ("option", "value", "rule"),
     [
         *[("max_retries", value, "an integer >= 0") for value in (-1, True, 1.5, "2")],
-        *[("timeout", value, "a positive number of seconds") for value in (0, -0.5, float("nan"), True, "1")],
+        *[
+            ("timeout", value, "a positive, finite number of seconds")
+            for value in (0, -0.5, float("nan"), float("inf"), 10**400, True, "1")
+        ],
     ],
 )
 async def test_a_bad_per_call_override_is_refused_by_the_settings_rule_before_sending(

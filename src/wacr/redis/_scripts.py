@@ -118,9 +118,12 @@ class AsyncRedis(Protocol):
 
 
 def positive(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
-        raise ConfigurationError(f"{field} must be a positive number of seconds, not {value!r}")
-    return float(value)
+    if not isinstance(value, bool) and isinstance(value, (int, float)) and 0 < value < float("inf"):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond any float
+            pass
+    raise ConfigurationError(f"{field} must be a positive number of seconds, not {value!r}")
 
 
 def prefix_of(value: object) -> str:
