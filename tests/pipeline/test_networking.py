@@ -193,9 +193,9 @@ async def test_default_headers_go_on_every_request_and_never_carry_credentials(a
         wacr.Client(TOKEN, default_headers={"X-Bad": "a\r\nAuthorization: Bearer x"})
 
 
-@pytest.mark.parametrize("bad", [0, -1, float("nan"), "5", True])
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), 10**400, "5", True])
 def test_connect_timeout_is_checked(bad: object) -> None:
-    with pytest.raises(ConfigurationError, match="connect_timeout must be a positive number"):
+    with pytest.raises(ConfigurationError, match="connect_timeout must be a positive, finite number"):
         wacr.Client(TOKEN, connect_timeout=bad)  # type: ignore[arg-type]
 
 
