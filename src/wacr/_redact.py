@@ -23,19 +23,25 @@ def _hex(number: int, width: int = 0) -> str:
     return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{number:0{width}x}")
 
 
-def _char_forms(ch: str) -> str:
+def _char_forms(ch: str, *, first: bool = False) -> str:
     """A regex for one character as a server may write it: as is, JSON-escaped (``\\/``,
     ``\\u002f``, a surrogate pair; any run of backslashes, as when JSON is nested in a JSON
-    string), percent-encoded (UTF-8) or as an HTML character reference."""
+    string), percent-encoded (UTF-8) or as an HTML character reference.
+
+    For the secret's ``first`` character, a form that starts with a run of backslashes starts
+    only where the run does: the leftmost match begins there anyway, and without the guard a
+    search would try every position inside a long run, each scanning the rest of it (quadratic:
+    seconds for a 40 KB error body of backslashes)."""
     code = ord(ch)
+    run = r"(?<!\\)\\" if first else r"\\"
     forms: list[str] = []
     if code > 0xFFFF:
         high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
-        forms.append(rf"\\+u{_hex(high, 4)}\\+u{_hex(low, 4)}")
+        forms.append(rf"{run}+u{_hex(high, 4)}\\+u{_hex(low, 4)}")
     else:
-        forms.append(rf"\\+u{_hex(code, 4)}")
+        forms.append(rf"{run}+u{_hex(code, 4)}")
     if ch in _SHORT_ESCAPES:
-        forms.append(r"\\+" + _SHORT_ESCAPES[ch])
+        forms.append(rf"{run}+" + _SHORT_ESCAPES[ch])
     forms.append("".join(f"%{_hex(byte, 2)}" for byte in ch.encode("utf-8", "surrogatepass")))
     if ch == " ":
         forms.append(r"\+")
@@ -44,7 +50,7 @@ def _char_forms(ch: str) -> str:
         forms.append(f"&{_ENTITIES[ch]};")
     # As is, last: the escaped forms are tried first, so that an escape that starts with the
     # character itself ("%25" for "%", "&amp;" for "&") is masked whole, not its first character.
-    forms.append(r"\\*" + re.escape(ch))
+    forms.append(rf"{run}*" + re.escape(ch))
     return f"(?:{'|'.join(forms)})"
 
 
@@ -58,13 +64,13 @@ class Redactor:
     string), percent-encoding and HTML character references. A successful answer is never
     passed through it: the data a call returns arrives byte for byte.
 
-    :meth:`found` is cheap when the text holds no backslash, ``%`` or ``&`` (then only the plain
-    secret can be there), which keeps the per-call header check on the hot path small; the
+    :meth:`found` is cheap when the text holds no backslash, ``%`` or ``&`` (nor ``+`` for a
+    secret with a space; then only the plain secret can be there), which keeps the per-call header check on the hot path small; the
     pattern of the escaped forms is compiled the first time it is needed (a few ms for a
     40-character token), not when the client is made.
     """
 
-    __slots__ = ("_compiled", "secret")
+    __slots__ = ("_compiled", "_escapes", "secret")
 
     def __init__(self, secret: str) -> None:
         if not secret:
@@ -72,12 +78,17 @@ class Redactor:
         #: The secret itself.
         self.secret: str = secret
         self._compiled: re.Pattern[str] | None = None
+        # The characters an escaped form of the secret starts with: without one of them in a
+        # text, only the plain secret can be there (a space is also written "+", form-encoded).
+        self._escapes = ("\\", "%", "&", "+") if " " in secret else ("\\", "%", "&")
 
     @property
     def _pattern(self) -> re.Pattern[str]:
         pattern = self._compiled
         if pattern is None:
-            pattern = self._compiled = re.compile("".join(_char_forms(ch) for ch in self.secret))
+            first, *rest = self.secret
+            forms = [_char_forms(first, first=True), *(_char_forms(ch) for ch in rest)]
+            pattern = self._compiled = re.compile("".join(forms))
         return pattern
 
     def __repr__(self) -> str:
@@ -90,8 +101,9 @@ class Redactor:
         """Whether ``text`` holds the secret in any of its forms."""
         if self.secret in text:
             return True
-        if "\\" in text or "%" in text or "&" in text:
-            return self._pattern.search(text) is not None
+        for escape in self._escapes:
+            if escape in text:
+                return self._pattern.search(text) is not None
         return False
 
     def text(self, text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import pickle
 import time
@@ -436,6 +437,7 @@ def _written(ch: str, form: int) -> str:
         f"&#{code};",
         f"&#x{code:x};",
         _ENTITY.get(ch, ch),
+        "+" if ch == " " else ch,  # form-encoded
     ]
     return forms[form % len(forms)]
 
@@ -457,15 +459,17 @@ TOKEN_CHARS = st.characters(blacklist_categories=("Cc", "Cs"), max_codepoint=0x1
 @settings(max_examples=300, deadline=None, database=None)
 @given(
     token=st.text(TOKEN_CHARS, min_size=1, max_size=24),
-    forms=st.lists(st.integers(0, 9), min_size=24, max_size=24),
+    forms=st.lists(st.integers(0, 10), min_size=24, max_size=24),
     before=st.text(max_size=20),
+    backslashes=st.integers(0, 4),
     after=st.text(max_size=20),
 )
 def test_the_redactor_finds_every_escaped_form_of_the_token(
-    token: str, forms: list[int], before: str, after: str
+    token: str, forms: list[int], before: str, backslashes: int, after: str
 ) -> None:
     written = "".join(_written(ch, form) for ch, form in zip(token, forms, strict=False))
     redactor = Redactor(token)
+    before += "\\" * backslashes  # a run of backslashes right before it (nested JSON, or noise)
     text = f"{before}{written}{after}"
     assert redactor.found(text)
     masked = redactor.text(text)
@@ -477,6 +481,34 @@ def test_the_redactor_finds_every_escaped_form_of_the_token(
     headers = redactor.headers(CIMultiDictProxy(CIMultiDict({"X-Echo": text, "X-Other": "-"})))
     echoed, other = headers.values()  # (a header name may hold the token's characters too)
     assert MASK in echoed and written not in echoed.replace(MASK, "\0") and other == redactor.text("-")
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "\\" * 2_000_000,  # a form that starts with a backslash run could start anywhere in it
+        "\\u" * 700_000,
+        "%" * 2_000_000,
+        "&#" + "0" * 2_000_000,
+        ("1" + "\\" * 50) * 40_000,  # the secret's first character, then a run, over and over
+        ("1|" + "\\" * 50) * 40_000,
+    ],
+    ids=["backslashes", "backslash-u", "percents", "entity-zeros", "first-char-runs", "prefix-runs"],
+)
+async def test_the_redactor_takes_linear_time_on_hostile_text(noise: str) -> None:
+    # Liveness, not speed: each text is masked in milliseconds; a search that backtracks over
+    # every position of a run would take hours (an error body of that size freezes the loop).
+    redactor = Redactor("1|sanctum-token/x")
+    text = await asyncio.wait_for(asyncio.to_thread(redactor.text, noise + "1|sanctum-token\\/x"), 60)
+    # (A run of backslashes right before the token is masked with it, as nested JSON would be.)
+    assert text.endswith(MASK) and noise.startswith(text[: -len(MASK)])
+    assert not await asyncio.wait_for(asyncio.to_thread(redactor.found, noise), 60)
+
+
+def test_a_token_with_a_space_is_masked_form_encoded() -> None:
+    redactor = Redactor("my secret token")
+    assert redactor.text("invalid token my+secret+token") == f"invalid token {MASK}"
+    assert redactor.headers(CIMultiDictProxy(CIMultiDict({"X-Echo": "my+secret+token"})))["X-Echo"] == MASK
 
 
 def test_the_redactor_leaves_clean_text_and_headers_alone() -> None:
