@@ -58,7 +58,8 @@ def header_problems(headers: object, label: str) -> dict[str, list[str]]:
             )
         elif lowered == "host":
             errors.setdefault(field, []).append(
-                "names the server, which wacr takes from base_url (the token goes only there): it cannot be set"
+                "names the server, which wacr takes from base_url (the token goes only there): "
+                "it cannot be set"
             )
         elif lowered in _FRAMING:
             errors.setdefault(field, []).append("frames the body, which wacr encodes: it cannot be set")

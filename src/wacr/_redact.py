@@ -65,9 +65,9 @@ class Redactor:
     passed through it: the data a call returns arrives byte for byte.
 
     :meth:`found` is cheap when the text holds no backslash, ``%`` or ``&`` (nor ``+`` for a
-    secret with a space; then only the plain secret can be there), which keeps the per-call header check on the hot path small; the
-    pattern of the escaped forms is compiled the first time it is needed (a few ms for a
-    40-character token), not when the client is made.
+    secret with a space; then only the plain secret can be there), which keeps the per-call
+    header check on the hot path small; the pattern of the escaped forms is compiled the first
+    time it is needed (a few ms for a 40-character token), not when the client is made.
     """
 
     __slots__ = ("_compiled", "_escapes", "secret")
@@ -86,8 +86,8 @@ class Redactor:
     def _pattern(self) -> re.Pattern[str]:
         pattern = self._compiled
         if pattern is None:
-            first, *rest = self.secret
-            forms = [_char_forms(first, first=True), *(_char_forms(ch) for ch in rest)]
+            secret = self.secret
+            forms = [_char_forms(secret[0], first=True), *(_char_forms(ch) for ch in secret[1:])]
             pattern = self._compiled = re.compile("".join(forms))
         return pattern
 

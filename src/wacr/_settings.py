@@ -4,7 +4,6 @@ URL, timeouts, retries, connection limits, the response cap, the proxy and defau
 from __future__ import annotations
 
 import math
-
 import unicodedata
 from collections.abc import Mapping
 

@@ -217,9 +217,11 @@ def _bad_value(setting: str) -> st.SearchStrategy[object]:
     # No timer takes these seconds: an infinity, or an int beyond any float (OverflowError in float()).
     unbounded = st.sampled_from([float("inf"), float("-inf"), 10**400])
     if kind == "positive":
-        return st.one_of(NOT_NUMBERS, unbounded, st.floats(max_value=0, allow_nan=False), st.integers(max_value=0))
+        at_most_0 = st.floats(max_value=0, allow_nan=False)
+        return st.one_of(NOT_NUMBERS, unbounded, at_most_0, st.integers(max_value=0))
     if kind == "non-negative":
-        return st.one_of(NOT_NUMBERS, unbounded, st.floats(max_value=-1e-9, allow_nan=False), st.integers(max_value=-1))
+        below = st.floats(max_value=-1e-9, allow_nan=False)
+        return st.one_of(NOT_NUMBERS, unbounded, below, st.integers(max_value=-1))
     assert isinstance(kind, int)
     return st.one_of(NOT_NUMBERS, st.integers(max_value=kind - 1), st.floats(allow_nan=False), st.decimals())
 
