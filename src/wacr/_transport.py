@@ -220,7 +220,7 @@ class Transport:
         when no answer came, :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not JSON.
         """
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
-        if params and self._base_path_length + len(path) + query_chars(params) > QUERY_SURE:
+        if self._base_path_length + len(path) + (query_chars(params) if params else 0) > QUERY_SURE:
             check_url_length(self._base_path_length, path, params)
         base = self._json_headers if json is not None else self._headers
         if headers:

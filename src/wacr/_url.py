@@ -21,8 +21,8 @@ __all__ = ["MAX_URL_LENGTH", "QUERY_SURE", "check_relative_path", "check_url_len
 #: (Apache's LimitRequestLine is 8190 bytes and nginx's request-line buffer 8 KiB, both counting
 #: the method and the protocol too), so a longer URL is refused before sending.
 MAX_URL_LENGTH = 8000
-# Below this many characters of query, the encoded query cannot exceed the bound (one character
-# encodes to at most 12: four UTF-8 bytes of three characters each), so it is not measured.
+# Below this many characters of path and query, the encoded URL cannot exceed the bound (one
+# character encodes to at most 12: four UTF-8 bytes of three characters each), so it is not measured.
 QUERY_SURE = 600
 _EMPTY_URL = URL("http://localhost/")
 
@@ -33,23 +33,27 @@ def query_chars(params: Params) -> int:
     return sum(len(key) + len(value) + 2 for key, value in items)
 
 
-def check_url_length(base_path_length: int, path: str, params: Params) -> None:
-    """Refuse, before sending, a request whose path and encoded query exceed MAX_URL_LENGTH,
-    naming the longest query parameter."""
-    pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
-    # Encoded as aiohttp will (yarl), one pair at a time to find the longest.
+def check_url_length(base_path_length: int, path: str, params: Params | None) -> None:
+    """Refuse, before sending, a request whose encoded path and query exceed MAX_URL_LENGTH,
+    naming the longer of the path and the longest query parameter."""
+    pairs = (list(params.items()) if isinstance(params, Mapping) else list(params)) if params else []
+    # Encoded as aiohttp will (yarl): the path, and the query one pair at a time to find the longest.
+    raw_path = URL("http://localhost" + path).raw_path
     encoded = [_EMPTY_URL.with_query([pair]).raw_query_string for pair in pairs]
-    total = base_path_length + len(path) + 1 + sum(len(e) for e in encoded) + len(encoded) - 1
+    query = sum(len(e) for e in encoded) + len(encoded) if encoded else 0  # with the "?" and "&"s
+    total = base_path_length + len(raw_path) + query
     if total <= MAX_URL_LENGTH:
         return
-    longest = max(range(len(pairs)), key=lambda n: len(encoded[n]))
-    name = pairs[longest][0]
+    name, length = "path", len(raw_path)
+    if pairs:
+        longest = max(range(len(pairs)), key=lambda n: len(encoded[n]))
+        if len(encoded[longest]) >= length:
+            name, length = pairs[longest][0], len(encoded[longest])
     raise ValidationError(
         f"the request URL would be {total} characters long, above the {MAX_URL_LENGTH} that servers accept",
         errors={
             name: [
-                f"too long: {len(encoded[longest])} characters once encoded, in a URL of {total} "
-                f"(at most {MAX_URL_LENGTH})"
+                f"too long: {length} characters once encoded, in a URL of {total} (at most {MAX_URL_LENGTH})"
             ]
         },
     )
@@ -77,7 +81,13 @@ def _path_problem(path: str) -> str | None:
         return "must not contain control characters"
     if "?" in path or "#" in path:
         return "must not contain '?' or '#': pass the query as params="
-    for segment in path.split("/"):
-        if urllib.parse.unquote(segment) in (".", ".."):
-            return "must not contain '.' or '..' segments (they could leave the base path)"
+    # Decoded before it is split (and again, for a server that decodes twice): "%2e%2e%2f" is "../"
+    # to a front end that decodes "%2F" before it resolves dot segments.
+    text = path
+    for _ in range(3):
+        if any(segment in (".", "..") for segment in text.replace("\\", "/").split("/")):
+            return "must not contain '.' or '..' segments, plain or encoded (they could leave the base path)"
+        text, before = urllib.parse.unquote(text), text
+        if text == before:
+            break
     return None

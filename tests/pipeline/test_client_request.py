@@ -99,6 +99,10 @@ ESCAPES = st.sampled_from(
         "/contacts/../../steal",
         "/%2e%2e/steal",
         "/%2E./steal",
+        "/%2e%2e%2f%2e%2e%2fsteal",  # an encoded slash between encoded dots
+        "/contacts%2F..%2F..%2Fsteal",
+        "/%252e%252e/steal",  # encoded twice
+        "/contacts/..%5Csteal",
         "/./contacts",
         "\\\\{host}\\steal",
         "/\\{host}/steal",
@@ -121,6 +125,30 @@ async def test_a_path_that_could_leave_the_base_url_is_refused_before_sending(
         await client.request("GET", path)
     assert list(caught.value.errors) == ["path"]
     assert len(api.seen) == before and elsewhere[1:] == []
+
+
+async def test_an_encoded_slash_that_is_not_a_dot_segment_is_sent(api: Scripted, client: wacr.Client) -> None:
+    api.reply(Reply(200, {"success": True, "data": {"name": "a/b"}}))
+    await client.request("GET", "/templates/a%2Fb")
+    assert [seen.path for seen in api.seen] == ["/api/v2/templates/a/b"]  # as the server decodes it
+
+
+@pytest.mark.parametrize(
+    "path",
+    # (yarl sends "%41" as "A", but keeps "%2F" encoded: 2,700 of them are 8,100 characters.)
+    ["/" + "a" * 8000, "/" + "é" * 1400, "/contacts/" + "%2F" * 2700],
+    ids=["long", "long-once-encoded", "percent-escapes"],
+)
+async def test_a_path_above_the_url_bound_is_refused_before_sending(
+    api: Scripted, client: wacr.Client, path: str
+) -> None:
+    with pytest.raises(wacr.ValidationError) as caught:
+        await client.request("GET", path)
+    assert list(caught.value.errors) == ["path"] and "once encoded" in caught.value.errors["path"][0]
+    with pytest.raises(wacr.ValidationError) as with_query:
+        await client.request("GET", path, params={"page": "1"})
+    assert list(with_query.value.errors) == ["path"]
+    assert api.seen == []
 
 
 @pytest.mark.parametrize(
