@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, cast
+
+import attrs
 
 # Imported at run time (not only for type checking): typing.get_type_hints() on a model
 # resolves the annotations of this base too.
@@ -24,6 +26,12 @@ class Model:
     # A call's ResponseInfo, or the parts it is made from when first read (PendingInfo).
     _response: ResponseInfo | PendingInfo | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and copy keep the response: the state attrs gives a slotted class holds the
+        # fields only, and this slot is not one.
+        fields = {field.name: getattr(self, field.name) for field in attrs.fields(cast(Any, type(self)))}
+        return (_rebuild, (type(self), fields, Model.response.__get__(self)))
+
     @property
     def response(self) -> ResponseInfo | None:
         """HTTP status, headers and request id of the call that returned this object.
@@ -35,6 +43,16 @@ class Model:
             info = info.realize()
             object.__setattr__(self, "_response", info)  # works on frozen models too
         return info
+
+
+def _rebuild(cls: type[Model], fields: dict[str, Any], info: ResponseInfo | None) -> Model:
+    """A model from its pickled fields and response (set as attrs' frozen classes allow)."""
+    model = cls.__new__(cls)
+    for name, value in fields.items():
+        object.__setattr__(model, name, value)
+    if info is not None:
+        object.__setattr__(model, "_response", info)
+    return model
 
 
 class Result(Model):
