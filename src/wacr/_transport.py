@@ -109,6 +109,7 @@ class Transport:
         self._session = session
         self._guarded, self._middlewares = session_middlewares(session)
         self._owns_session = session is None
+        self._closed = False
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._policy = RetryPolicy(
             max_retry_wait=settings.max_retry_wait,
@@ -262,8 +263,10 @@ class Transport:
         self._redactor.scrub(error)
 
     async def aclose(self) -> None:
-        """Close the session this transport created; a session passed in is left open."""
+        """Close the session this transport created, for good: a call made afterwards (or a retry
+        of one in flight) raises instead of opening another. A session passed in is left open."""
         if self._owns_session:
+            self._closed = True
             session, self._session = self._session, None
             if session is not None:
                 await session.close()
@@ -275,6 +278,8 @@ class Transport:
         if not self._owns_session:
             assert session is not None
             return session
+        if self._closed:
+            raise ConfigurationError("the client is closed (aclose() was called): make a new one")
         loop = asyncio.get_running_loop()
         if session is None or loop is not self._session_loop:
             if session is not None:
@@ -327,7 +332,11 @@ class Transport:
                 dropped = exc.error if exc.__class__ is NotResent else exc
             except RuntimeError as exc:
                 if session.closed:
-                    raise ConfigurationError("the aiohttp session given to wacr is closed") from exc
+                    raise ConfigurationError(
+                        "the client was closed while this call was in flight"
+                        if self._owns_session
+                        else "the aiohttp session given to wacr is closed"
+                    ) from exc
                 raise
             elapsed = time.perf_counter() - started
             if dropped is not None:

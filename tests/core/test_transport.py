@@ -33,6 +33,7 @@ from wacr.errors import (
     RateLimitError,
     ServerError,
     ValidationError,
+    WacrError,
 )
 
 RATE_LIMITED: dict[str, Any] = {
@@ -467,6 +468,34 @@ async def test_owned_session_is_created_lazily_and_closed(api: Scripted) -> None
     await transport.aclose()
     assert session.closed and transport.session is None
     await transport.aclose()  # twice is fine
+
+
+async def test_a_closed_transport_stays_closed(api: Scripted) -> None:
+    transport = Transport(token=TOKEN, base_url=api.url())
+    await transport.request("GET", "/account")
+    await transport.aclose()
+    for method in ("GET", "POST"):
+        with pytest.raises(ConfigurationError, match=r"the client is closed \(aclose\(\) was called\)"):
+            await transport.request(method, "/account")
+    assert len(api.seen) == 1 and transport.session is None  # nothing sent, no session reopened
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_closing_during_a_call_ends_it_without_another_send_or_session(
+    api: Scripted, method: str
+) -> None:
+    api.reply(Reply(200, delay=30))  # held until the client closes
+    transport = Transport(token=TOKEN, base_url=api.url(), max_retries=2)
+    call = asyncio.ensure_future(transport.request(method, "/account"))
+    while not api.seen:
+        await asyncio.sleep(0.01)
+    session = transport.session
+    await transport.aclose()
+    with pytest.raises(WacrError) as caught:
+        await call
+    assert len(api.seen) == 1  # not retried on a session of its own
+    assert transport.session is None and session is not None and session.closed
+    assert TOKEN not in str(caught.value) and TOKEN not in repr(caught.value)
 
 
 async def test_borrowed_session_is_used_and_never_closed(api: Scripted) -> None:
