@@ -13,74 +13,20 @@ Usable without click or rich (only the ``wacr`` command's output needs them)::
 The columns are the fields of :class:`wacr.models.BatchContact`. Reading turns cells into the
 fields' types (integers, lists of integers); the API's rules are not repeated here: every row is
 checked by the SDK's own argument checks when its batch is sent (a refused row is reported with
-its line and never sent).
+its line and never sent). Reading is in :mod:`wacr.cli._csv_read`.
 """
 
 from __future__ import annotations
 
-import csv
-import re
-import sys
-import types
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import attrs
-
 import wacr
+from wacr.cli._csv_read import CsvError, CsvRow, read_contacts_csv
 from wacr.cli._format import Reason, by_reason, field_errors, message_map, one_line
 
 __all__ = ["CsvError", "CsvRow", "ImportReport", "Reason", "import_contacts", "read_contacts_csv"]
-
-
-class CsvError(ValueError):
-    """A file that cannot be read as a contacts CSV (found before anything was sent)."""
-
-
-def _kind(hint: Any) -> str:
-    """``"int"``, ``"ints"`` (a list of integers) or ``"str"``: how a cell becomes the field's value."""
-    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
-    options = typing.get_args(hint) if union else (hint,)
-    for option in options:
-        if option is int:
-            return "int"
-        if typing.get_origin(option) is list and typing.get_args(option) == (int,):
-            return "ints"
-    return "str"
-
-
-def _fields() -> tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]:
-    """The batch item's fields: their names in order, the kind of each, the required ones."""
-    hints = typing.get_type_hints(wacr.models.BatchContact)
-    fields = attrs.fields(wacr.models.BatchContact)
-    names = tuple(f.name for f in fields)
-    return (
-        names,
-        {f.name: _kind(hints[f.name]) for f in fields},
-        tuple(f.name for f in fields if f.default is attrs.NOTHING),
-    )
-
-
-_CONTACT_FIELDS, _KINDS, _REQUIRED_FIELDS = _fields()
-
-
-def _column_key(name: str) -> str:
-    """Header names match fields loosely: ``First Name``, ``first-name`` and ``firstname`` alike."""
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
-_FIELD_BY_COLUMN = {_column_key(name): name for name in _CONTACT_FIELDS}
-
-
-@dataclass
-class CsvRow:
-    """One data row of the CSV: its first line number, and the contact or why it is invalid."""
-
-    line: int
-    contact: dict[str, Any]
-    problem: str | None = None
 
 
 @dataclass
@@ -119,93 +65,6 @@ class ImportReport:
                 for r in self.reasons()
             ],
         }
-
-
-def read_contacts_csv(path: str, defaults: Mapping[str, Any]) -> list[CsvRow]:
-    """Parse every row of a contacts CSV (``-`` reads stdin) into a :class:`CsvRow`.
-
-    Cells are stripped, empty cells left out, integer fields converted (``group_id`` takes ids
-    separated by commas); ``defaults`` fill fields a row leaves empty. A row whose cells do not
-    convert gets a ``problem``; the API's rules are left to :func:`import_contacts`, which has
-    the SDK check each row. A file that cannot be read as a contacts CSV raises :class:`CsvError`.
-    """
-    try:
-        stream = sys.stdin if path == "-" else open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115
-    except OSError as exc:
-        raise CsvError(f"{path}: {exc.strerror or exc}") from None
-    try:
-        with stream:
-            return _parse_csv(path, csv.reader(stream), defaults)
-    except UnicodeDecodeError as exc:
-        raise CsvError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise CsvError(f"{path}: not a valid CSV file ({exc})") from None
-
-
-def _parse_csv(path: str, reader: Any, defaults: Mapping[str, Any]) -> list[CsvRow]:
-    header: list[str] | None = next(reader, None)
-    while header is not None and not any(cell.strip() for cell in header):
-        header = next(reader, None)  # blank lines before the header
-    if header is None:
-        raise CsvError(
-            f"{path}: the file is empty (expected a header row: {', '.join(_REQUIRED_FIELDS)}, ...)"
-        )
-    columns = [_FIELD_BY_COLUMN.get(_column_key(cell), "") for cell in header]
-    unknown = [cell.strip() for cell, name in zip(header, columns) if not name]  # noqa: B905 - same length
-    if unknown:
-        raise CsvError(
-            f"{path}: unknown column(s) {', '.join(map(repr, unknown))} "
-            f"(the columns are the contact fields: {', '.join(_CONTACT_FIELDS)})"
-        )
-    repeated = sorted({name for name in columns if columns.count(name) > 1})
-    if repeated:
-        raise CsvError(f"{path}: column(s) {', '.join(repeated)} appear more than once")
-    missing = [name for name in _REQUIRED_FIELDS if name not in columns and name not in defaults]
-    if missing:
-        hint = " or ".join(
-            f"--{name.replace('_', '-')}" for name in missing if name in ("type", "source_id", "status_id")
-        )
-        raise CsvError(
-            f"{path}: missing column(s) {', '.join(missing)}" + (f" (or pass {hint})" if hint else "")
-        )
-
-    rows: list[CsvRow] = []
-    last_line = reader.line_num
-    for cells in reader:
-        # A quoted cell may span lines: a row starts on the line after the previous row ended.
-        line, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        rows.append(_parse_row(line, columns, cells, defaults))
-    return rows
-
-
-def _parse_row(
-    line: int, columns: Sequence[str], cells: Sequence[str], defaults: Mapping[str, Any]
-) -> CsvRow:
-    contact: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    if len(cells) > len(columns):
-        errors["row"] = [f"has {len(cells)} cells but the header has {len(columns)} columns"]
-    for name, cell in zip(columns, cells):  # noqa: B905 - short rows leave fields empty
-        value = cell.strip()
-        if not value:
-            continue
-        kind = _KINDS[name]
-        try:
-            if kind == "int":
-                contact[name] = int(value)
-            elif kind == "ints":
-                contact[name] = [int(part) for part in re.split(r"[,;\s]+", value) if part]
-            else:
-                contact[name] = value
-        except ValueError:
-            what = "an integer" if kind == "int" else "integers separated by commas"
-            errors.setdefault(name, []).append(f"must be {what} (got {value!r})")
-    for name, value in defaults.items():
-        contact.setdefault(name, value)
-    # The API's rules are checked by the SDK when the row's batch is sent (see _send_batch).
-    return CsvRow(line, contact, field_errors(errors) if errors else None)
 
 
 async def import_contacts(
