@@ -14,7 +14,6 @@ call's method, URL, status and request id.
 from __future__ import annotations
 
 import email.utils
-import math
 import time
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from wacr._error_text import status_phrase as _status_phrase
+from wacr._numbers import integer, seconds
 from wacr.errors import (
     _BY_CODE,
     _BY_STATUS,
@@ -174,11 +174,9 @@ def page_meta(envelope: dict[str, Any]) -> dict[str, Any]:
 
 def _int_in(scopes: list[dict[str, Any]], key: str) -> int | None:
     for scope in scopes:
-        value = scope.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+        value = integer(scope.get(key))
+        if value is not None:
             return value
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
     return None
 
 
@@ -203,7 +201,8 @@ def error_from_response(
     Reads the envelope tolerantly: code from ``error.code`` then ``code``; message from
     ``error.message`` then ``message``; field errors from ``error.details`` when it maps fields
     to lists of messages, then ``errors``; ``retry_after`` and ``attempts_remaining`` from
-    ``error.details``, ``error``, then the top level, with a ``Retry-After`` header winning.
+    ``error.details``, ``error``, then the top level, with a ``Retry-After`` header winning;
+    a number that is not in plain form (:mod:`wacr._numbers`) is absent.
     When the code is missing or only as specific as the status (``VALIDATION_ERROR`` on a 422),
     a known, more specific code named in ``error.details`` wins. A body that is not a JSON
     object still gives an error typed by status, with the raw text kept in ``body``. A 3xx says
@@ -263,11 +262,11 @@ def error_from_response(
         elif name == "retry_after":
             kwargs[name] = _retry_after_header(headers)
             if kwargs[name] is None:
-                kwargs[name] = _number(_lookup(scopes, "retry_after"))
+                kwargs[name] = seconds(_lookup(scopes, "retry_after"))
         elif name == "feature":
             kwargs[name] = _first_str(_lookup(scopes, name))
         else:  # attempts_remaining / current / maximum / contacts_count
-            kwargs[name] = _integer(_lookup(scopes, name))
+            kwargs[name] = integer(_lookup(scopes, name))
 
     error = cls(
         message,
@@ -325,31 +324,6 @@ def _lookup(scopes: Iterable[Mapping[str, Any]], key: str) -> Any:
     return None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return max(number, 0.0) if math.isfinite(number) else None
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     # aiohttp's headers are case-insensitive; a plain dict from a test may not be.
     value = headers.get(name)
@@ -364,9 +338,9 @@ def _retry_after_header(headers: Mapping[str, str]) -> float | None:
     raw = _header(headers, "Retry-After")
     if raw is None:
         return None
-    seconds = _number(raw)
-    if seconds is not None:
-        return seconds
+    delay = seconds(raw)
+    if delay is not None:
+        return delay
     try:
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from wacr import _numbers
+
 if TYPE_CHECKING:
     from wacr._redact import Redactor
 
@@ -17,24 +19,16 @@ __all__ = ["PendingInfo", "RateLimit", "ResponseInfo", "new_response_info"]
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
 
-def _count(raw: str | None) -> int | None:
-    """A header's non-negative integer (``"60"``, ``" 60 "``), else ``None``."""
-    if raw is None:
-        return None
-    raw = raw.strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        return None
-    return int(raw)
-
-
 def _unix_time(raw: str | None) -> _dt.datetime | None:
     """An aware UTC datetime from a Unix time in seconds (``"1767225600"``, fractions allowed)."""
     if raw is None:
         return None
+    seconds = _numbers.seconds(raw)
+    if seconds is None:
+        return None
     try:
-        seconds = float(raw.strip())
         return _EPOCH + _dt.timedelta(seconds=seconds)
-    except (ValueError, OverflowError):  # not a number, NaN/inf, or beyond datetime's range
+    except OverflowError:  # beyond datetime's range
         return None
 
 
@@ -65,10 +59,10 @@ class RateLimit:
         first value counts.
         """
         get = headers.get
-        limit = _count(get("X-RateLimit-Limit") or get("x-ratelimit-limit"))
+        limit = _numbers.count(get("X-RateLimit-Limit") or get("x-ratelimit-limit"))
         if limit is None:
             return None
-        remaining = _count(get("X-RateLimit-Remaining") or get("x-ratelimit-remaining"))
+        remaining = _numbers.count(get("X-RateLimit-Remaining") or get("x-ratelimit-remaining"))
         if remaining is None:
             return None
         reset = _unix_time(get("X-RateLimit-Reset") or get("x-ratelimit-reset"))
