@@ -13,13 +13,19 @@ says otherwise (``has_more``; without it, ``current_page < total_pages``, readin
 ``last_page`` where a server sends that instead) or the page size proves there can be more (a
 full page: as many items as the ``per_page`` asked for, or the API's default size). A list
 operation without pagination (``comments.list``) is always one page. An empty page always ends
-the list. A server that ignores ``page`` (it answers an earlier page number, or the same items
-again) raises :class:`~wacr.errors.InvalidResponseError` instead of looping: the caller has had
-every item up to that point, and learns that the rest could not be read.
+the list. Page numbers go up one by one from the one asked for first (``page``, default 1),
+and the first answer is taken as it comes (as ``await`` takes it). A server that does not follow
+``page`` makes iteration raise :class:`~wacr.errors.InvalidResponseError` instead of looping or
+skipping pages. It shows in an answer, from the second on, that names another page number than
+the one asked for (earlier or later), or in a page whose items repeat those of any page before
+it in the iteration, not only the one just before (pages that cycle A, B, A, B; within the
+bound ``_SeenPages`` states). The caller has had every item up to that point, and learns that
+the rest could not be read.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -111,25 +117,26 @@ class Paginator(Generic[T]):
         """Yield every page from the first requested one on.
 
         Raises :class:`~wacr.errors.InvalidResponseError` when the server answers a page that
-        cannot be the one asked for (an earlier page number, or the previous page's items
-        again): following its ``has_more`` would request the same page forever.
+        cannot be the one asked for (another page number, or the items of a page already seen):
+        following its ``has_more`` would request the same pages forever, or skip some.
         """
         number: int | None = self._start_page
-        previous: tuple[Any, ...] | None = None
+        seen = _SeenPages()
         first = True
         while number is not None:
             page = await self._source.page(number)
             following = _next_page(page, number, first=first)
             first = False
-            # Only a small key of the previous page is kept, never its items.
             key = _page_key(page)
-            if key is not None and key == previous:
+            earlier = None if key is None else seen.add(key, number)
+            if earlier is not None:
+                where = "the page before it" if earlier == number - 1 else f"page {earlier}"
                 raise _envelope.invalid(
-                    f"page {number} repeats the items of the page before it: "
+                    f"page {number} repeats the items of {where}: "
                     "the server seems to ignore the `page` parameter",
                     page.response,
                 )
-            previous, number = key, following
+            number = following
             yield page
             del page  # hold one page at a time, also while fetching the next
 
@@ -152,23 +159,59 @@ def _next_page(page: Page[Any], requested: int, *, first: bool) -> int | None:
     """The page number to fetch after ``page``, or ``None`` to stop."""
     if not page.items:
         return None  # an empty page ends the list even if the server claims more
-    current = page.current_page if page.current_page is not None else requested
-    if current < requested and not first:
-        # The server ignores the page parameter: following has_more would loop forever, and
-        # handing its items over again would duplicate them. (The first page is taken as it
-        # comes, as `await` takes it; a lower number there proves nothing yet.)
+    current = page.current_page
+    if current is not None and current != requested and not first:
+        # The server does not follow the page parameter: an earlier number would loop forever
+        # (and hand its items over again), a later one would skip the pages between. (The
+        # first page is taken as it comes, as `await` takes it; its number proves nothing yet.)
         raise _envelope.invalid(
             f"asked for page {requested} but the server answered page {current}", page.response
         )
-    return max(current, requested) + 1 if page.has_more else None
+    return requested + 1 if page.has_more else None
 
 
-def _page_key(page: Page[Any]) -> tuple[Any, ...] | None:
-    """What tells two pages apart cheaply: the size and the ids of the first and last items."""
+class _SeenPages:
+    """The page keys one iteration has met, in bounded memory: the last :data:`_RECENT` pages
+    (a cycle up to that long is caught on its first repeat), and one older key moved up at the
+    1st, 2nd, 4th, 8th... page (Brent's cycle finding: a longer cycle is caught within a few
+    rounds of it). At most about 110 KiB, reached after 1,024 pages; no item is kept."""
+
+    __slots__ = ("_anchor", "_anchor_number", "_pages", "_recent")
+
+    def __init__(self) -> None:
+        self._recent: dict[bytes, int] = {}  # key -> page number, oldest first
+        self._anchor: bytes | None = None
+        self._anchor_number = 0
+        self._pages = 0
+
+    def add(self, key: bytes, number: int) -> int | None:
+        """Remember page ``number``'s key; the number of an earlier page with that key, if any."""
+        earlier = self._recent.get(key)
+        if earlier is None and key == self._anchor:
+            earlier = self._anchor_number
+        if earlier is not None:
+            return earlier
+        if len(self._recent) >= _RECENT:
+            del self._recent[next(iter(self._recent))]
+        self._recent[key] = number
+        self._pages += 1
+        if self._pages & (self._pages - 1) == 0:  # a power of two
+            self._anchor, self._anchor_number = key, number
+        return None
+
+
+#: How many of the last pages' keys an iteration keeps (a 16-byte digest and a number each).
+_RECENT = 1024
+
+
+def _page_key(page: Page[Any]) -> bytes | None:
+    """What tells two pages apart cheaply: a digest of the size and the ids of the first and
+    last items (an item's repr where it has no id, which may be long: only the digest is kept)."""
     items = page.items
     if not items:
         return None
-    return (len(items), _item_key(items[0]), _item_key(items[-1]))
+    key = (len(items), _item_key(items[0]), _item_key(items[-1]))
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def _item_key(item: Any) -> Any:
