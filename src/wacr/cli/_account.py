@@ -32,6 +32,7 @@ api_command(account, "limits", "account.limits", "Limits", help="The plan's limi
 def _overview(app: App | None) -> None:
     from rich.text import Text
 
+    from wacr.cli._format import printable
     from wacr.cli._library import wire
     from wacr.cli._output import get_field, table, text_of
 
@@ -58,11 +59,12 @@ def _overview(app: App | None) -> None:
     wire_limits = wire(limits)
     per_minute = get_field(wire_limits, "limits.api_calls_per_minute.limit")
     features = wire_limits.get("features") or {}
-    on = ", ".join(name for name, enabled in features.items() if enabled) or "none"
+    on = printable(", ".join(name for name, enabled in features.items() if enabled) or "none")
     app.console.print(Text(f"API calls per minute: {text_of(per_minute) or '?'}; features: {on}"))
     if rate is not None:
         resets = f"; the window resets at {rate['reset']}" if rate["reset"] else ""
-        app.console.print(Text(f"Rate limit: {rate['remaining']} of {rate['limit']} requests left{resets}"))
+        line = f"Rate limit: {rate['remaining']} of {rate['limit']} requests left{resets}"
+        app.console.print(Text(printable(line)))
 
 
 def _rate_limit(*results: Any) -> dict[str, Any] | None:

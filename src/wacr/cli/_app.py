@@ -89,13 +89,13 @@ class App:
     def retry_notice(self, event: wacr.HookEvent) -> None:
         """One line on stderr before the wait of a retry after a 429, or of any retry that waits
         a second or more: the command would seem to hang (a quick reconnect says nothing)."""
-        from wacr.cli._format import one_line
+        from wacr.cli._format import one_line, printable
 
         if event.status != 429 and (event.wait or 0) < 1:
             return
         why = "rate limited (429)" if event.status == 429 else (one_line(event.error) if event.error else "")
         click.echo(
-            f"notice: {why}; retrying in {event.wait or 0:.1f} s "
+            f"notice: {printable(why)}; retrying in {event.wait or 0:.1f} s "
             f"(attempt {event.attempt + 1} of {self.max_retries + 1})",
             err=True,
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wacr.cli._app import EXIT_API_ERROR, App, Group, InputError, pass_app
-from wacr.cli._format import plural, ranges
+from wacr.cli._format import plural, printable, ranges
 from wacr.cli._options import Decorator, IntList, ModelChoice, api_command, id_argument, list_command
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def _show_import(app: App, report: Any) -> None:
     )
     if report.not_imported:
         summary += f"; stopped early, {plural(len(report.not_imported), 'row')} not imported"
-    app.console.print(Text(summary, style="bold"))
+    app.console.print(Text(printable(summary), style="bold"))  # the file's name
     if report.not_imported:
         app.console.print(Text(f"not imported: lines {ranges(report.not_imported)}"))
     reasons = report.reasons()

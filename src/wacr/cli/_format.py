@@ -9,10 +9,23 @@ from typing import Any
 
 import wacr
 
-__all__ = ["Reason", "by_reason", "field_errors", "message_map", "nouns", "one_line", "plural", "ranges"]
+__all__ = [
+    "Reason",
+    "by_reason",
+    "field_errors",
+    "message_map",
+    "nouns",
+    "one_line",
+    "plural",
+    "printable",
+    "ranges",
+]
 
 #: Example line numbers shown per reason in the import's summary.
 EXAMPLES = 5
+# C0 controls, DEL and C1: a terminal acts on them (ESC starts a sequence that can clear the
+# screen, set the title or write the clipboard); rich drops only a few of them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # What differs between rows failing the same way: the value quoted after the rule.
 _GOT = re.compile(r"\s*\(got [^)]*\)")
 
@@ -20,6 +33,13 @@ _GOT = re.compile(r"\s*\(got [^)]*\)")
 def field_errors(errors: Mapping[str, Sequence[str]]) -> str:
     """``{"phone": ["is required"]}`` -> ``"phone: is required"`` (fields joined by ``; ``)."""
     return "; ".join(f"{name}: {', '.join(messages)}" for name, messages in errors.items())
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` safe to show on a terminal: every control character but those in ``keep`` (tab,
+    newline) written as its escape, ``\\x1b``. Everything the command prints that came from the
+    API, a file or an argument goes through here (``--json`` is escaped by JSON itself)."""
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
 
 
 def one_line(error: BaseException) -> str:

@@ -23,7 +23,7 @@ except ImportError as _missing:  # pragma: no cover - a test runs it with click 
 
 import wacr
 from wacr.cli._app import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, cli
-from wacr.cli._format import one_line
+from wacr.cli._format import one_line, printable
 
 __all__ = ["cli", "run"]
 
@@ -38,7 +38,7 @@ def _usage_line(error: click.ClickException) -> str:
 
 
 def _fail(message: str, status: int) -> int:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message)}", err=True)  # it may quote the server, a file or an argument
     return status
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wacr.cli._format import nouns, plural
+from wacr.cli._format import nouns, plural, printable
 from wacr.cli._library import wire
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def table(
     right: Sequence[str] = (),
 ) -> None:
     """A plain table of text cells; ``right`` names the right-aligned columns."""
+    title = printable(title) if title is not None else None
     grid = Table(title=title, title_justify="left", box=None, padding=(0, 2), header_style="bold")
     for header in headers:
         grid.add_column(header, justify="right" if header in right else "left", overflow="fold")
@@ -72,11 +73,11 @@ def record(app: App, title: str, obj: Any, extra: Mapping[str, Any] | None = Non
     if app.json:
         emit_json(data)
         return
-    grid = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
+    grid = Table(title=printable(title), title_justify="left", show_header=False, box=None, padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for key, value in flatten(data):
-        grid.add_row(Text(key), Text(text_of(value)))
+        grid.add_row(Text(printable(key)), Text(text_of(value)))
     app.console.print(grid)
 
 
@@ -133,7 +134,12 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, An
 
 
 def text_of(value: Any) -> str:
-    """A value as table text: ISO dates, enum values, compact JSON for lists and objects."""
+    """A value as table text: ISO dates, enum values, compact JSON for lists and objects; control
+    characters escaped (:func:`wacr.cli._format.printable`), newlines and tabs kept in a cell."""
+    return printable(_plain_text(value), keep="\t\n")
+
+
+def _plain_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
