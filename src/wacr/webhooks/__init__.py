@@ -82,12 +82,13 @@ from wacr.webhooks._asgi import AsgiApp
 from wacr.webhooks._core import Answer
 from wacr.webhooks._dedupe import DEFAULT_MAX_EVENT_IDS, DedupeStore, MemoryDedupe
 from wacr.webhooks._events import EVENT_TYPES, parse_event
-from wacr.webhooks._router import DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, Router
+from wacr.webhooks._router import DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_PENDING, DEFAULT_READ_TIMEOUT, Router
 from wacr.webhooks._signatures import SIGNATURE_HEADER, sign, verify_signature
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_MAX_EVENT_IDS",
+    "DEFAULT_MAX_PENDING",
     "DEFAULT_READ_TIMEOUT",
     "EVENT_TYPES",
     "SIGNATURE_HEADER",

@@ -110,4 +110,7 @@ def setup(router: Router, app: web.Application, path: str, *, shutdown_timeout: 
 
 
 def _response(answer: Answer) -> web.Response:
-    return web.Response(body=answer.body(), status=answer.status, content_type="application/json")
+    response = web.Response(body=answer.body(), status=answer.status, content_type="application/json")
+    if answer.retry_after is not None:
+        response.headers["Retry-After"] = str(answer.retry_after)
+    return response

@@ -13,6 +13,9 @@ from wacr.webhooks._router import Router
 
 __all__ = ["AsgiApp"]
 
+# The most members of a concatenated gzip or deflate body: aiohttp's reader allows as many.
+_MAX_MEMBERS = 1024
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -103,8 +106,6 @@ class AsgiApp:
                 if decoder is not None:
                     # At most one byte over the limit is inflated: enough to know it is over.
                     chunk = decoder.decompress(chunk, limit - size + 1)
-                    if not more and not decoder.unconsumed_tail:
-                        chunk += decoder.flush()
                 size += len(chunk)
                 if size > limit:
                     reason = f"the body is over {limit} bytes (the router's max_body_size)"
@@ -112,6 +113,8 @@ class AsgiApp:
                     return
                 chunks.append(chunk)
                 if not more:
+                    if decoder is not None:
+                        decoder.finish()
                     break
         except asyncio.TimeoutError:
             reason = f"the body was not received within {router.read_timeout:g} seconds"
@@ -134,21 +137,58 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-def _decoder(headers: list[tuple[bytes, bytes]]) -> Any:
-    """A zlib decompressor for the body's ``Content-Encoding`` (gzip, deflate), ``None`` for none.
+def _decoder(headers: list[tuple[bytes, bytes]]) -> _Inflater | None:
+    """The decoder of the body's ``Content-Encoding`` (gzip, deflate), ``None`` for none.
 
     As aiohttp does: another encoding it cannot undo is an error, an unknown one is read as is.
     """
     for name, value in headers:
         if name.lower() == b"content-encoding":
             encoding = value.strip().lower()
-            if encoding == b"gzip":
-                return zlib.decompressobj(16 + zlib.MAX_WBITS)
-            if encoding == b"deflate":
-                return zlib.decompressobj(zlib.MAX_WBITS)
+            if encoding in (b"gzip", b"deflate"):
+                return _Inflater(gzip=encoding == b"gzip")
             if encoding in (b"br", b"zstd"):
                 raise ValueError(f"Content-Encoding {encoding.decode('latin-1')} is not supported")
     return None
+
+
+class _Inflater:
+    """gzip or deflate undone as aiohttp's reader does (the two adapters must answer alike):
+    every member of a concatenated stream (up to ``_MAX_MEMBERS``), a deflate body without its
+    zlib header as raw deflate, a deflate body cut short an error; at most ``max_length`` bytes
+    out per call, so a bomb is refused once it passes the router's limit."""
+
+    def __init__(self, *, gzip: bool) -> None:
+        self._gzip = gzip
+        self._wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
+        self._zlib: Any = None
+        self._members = 0
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        if self._zlib is None:
+            if not data:
+                return b""
+            if not self._gzip and data[0] & 0x0F != 8:  # no zlib header (RFC 1950's CM = 8)
+                self._wbits = -zlib.MAX_WBITS
+            self._next_member()
+        out: bytes = self._zlib.decompress(data, max_length)
+        # A member ended with bytes after it: they start the next member.
+        while len(out) < max_length and self._zlib.eof and self._zlib.unused_data:
+            rest = self._zlib.unused_data
+            self._next_member()
+            out += self._zlib.decompress(rest, max_length - len(out))
+        return out
+
+    def finish(self) -> None:
+        """The body ended: a deflate stream must be complete (aiohttp says the same)."""
+        if self._zlib is not None and not self._gzip and not self._zlib.eof:
+            raise ValueError("the deflate body ends before its stream does")
+
+    def _next_member(self) -> None:
+        self._members += 1
+        if self._members > _MAX_MEMBERS:
+            raise ValueError(f"the compressed body has more than {_MAX_MEMBERS} members")
+        self._zlib = zlib.decompressobj(self._wbits)
 
 
 async def _send(
@@ -160,6 +200,8 @@ async def _send(
         (b"content-length", str(len(body)).encode()),
         *(extra or []),
     ]
+    if answer.retry_after is not None:
+        headers.append((b"retry-after", str(answer.retry_after).encode()))
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from wacr.models import WebhookPayload
 from wacr.webhooks._dedupe import DedupeStore
 
-__all__ = ["Claims", "Route", "Run", "run_handler", "short"]
+__all__ = ["Claims", "Load", "Route", "Run", "finish_run", "run_handler", "short"]
 
 _log = logging.getLogger("wacr.webhooks")
 
@@ -30,13 +31,36 @@ class Route:
 
 
 class Run:
-    """One event's handler tasks: the last one to end completes the claim, or releases it."""
+    """One event's handler tasks: the last one to end completes the claim, or releases it, then
+    calls ``ended`` (the router's count of events running)."""
 
-    __slots__ = ("failed", "left")
+    __slots__ = ("ended", "failed", "left")
 
-    def __init__(self, left: int) -> None:
+    def __init__(self, left: int, ended: Callable[[], object] = lambda: None) -> None:
         self.left = left
         self.failed = False
+        self.ended = ended
+
+
+class Load:
+    """The router's ``max_pending`` bound: the ids whose handlers run now, and the deliveries
+    past the busy check not started yet (so that concurrent ones cannot pass it together)."""
+
+    def __init__(self) -> None:
+        self.running: set[str] = set()
+        self._admitted = 0
+
+    def busy(self, limit: int) -> bool:
+        return len(self.running) + self._admitted >= limit
+
+    @contextlib.contextmanager
+    def admitting(self) -> Iterator[None]:
+        """A delivery past the busy check, until it is started (or found a duplicate)."""
+        self._admitted += 1
+        try:
+            yield
+        finally:
+            self._admitted -= 1
 
 
 class Claims:
@@ -119,7 +143,15 @@ async def run_handler(route: Route, event: WebhookPayload, run: Run, claims: Cla
         run.left -= 1
         run.failed = run.failed or not ok
         if run.left == 0:
-            await claims.finish(event, ok=not run.failed)
+            await finish_run(event, run, claims)
+
+
+async def finish_run(event: WebhookPayload, run: Run, claims: Claims) -> None:
+    """Complete (or release) the claim of ``run``'s event, then say it ended."""
+    try:
+        await claims.finish(event, ok=not run.failed)
+    finally:
+        run.ended()
 
 
 def short(text: str, limit: int = 80) -> str:

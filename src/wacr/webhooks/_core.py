@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -18,7 +18,10 @@ from wacr.webhooks._signatures import verify_signature
 if TYPE_CHECKING:
     from wacr.webhooks._router import Router
 
-__all__ = ["Answer", "Headers", "handle", "header_value", "reject"]
+__all__ = ["BUSY_RETRY_AFTER", "Answer", "Headers", "handle", "header_value", "reject"]
+
+#: The ``Retry-After`` (seconds) of a 503 answered while ``max_pending`` events are being handled.
+BUSY_RETRY_AFTER: Final = 10
 
 #: What :meth:`Router.handle` takes as headers: a mapping, or ``(name, value)`` pairs (ASGI's).
 Headers = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]] | None
@@ -38,11 +41,22 @@ class Answer(int):
 
     reason: str | None
     duplicate: bool
+    #: Seconds after which to deliver again (a 503 when the router is busy): the adapters send it
+    #: as ``Retry-After``.
+    retry_after: int | None
 
-    def __new__(cls, status: int, reason: str | None = None, *, duplicate: bool = False) -> Answer:
+    def __new__(
+        cls,
+        status: int,
+        reason: str | None = None,
+        *,
+        duplicate: bool = False,
+        retry_after: int | None = None,
+    ) -> Answer:
         answer = super().__new__(cls, status)
         answer.reason = reason
         answer.duplicate = duplicate
+        answer.retry_after = retry_after
         return answer
 
     @property
@@ -74,10 +88,12 @@ class Answer(int):
         return str(int(self))  # "200", as an int prints (repr() tells the rest)
 
 
-def reject(status: int, reason: str, size: int, *, logged: str | None = None) -> Answer:
+def reject(
+    status: int, reason: str, size: int, *, logged: str | None = None, retry_after: int | None = None
+) -> Answer:
     """A refusal; the log gets ``logged`` (content-free) or the reason, never the body."""
     _log.warning("webhook rejected with %d: %s (%d bytes read)", status, logged or reason, size)
-    return Answer(status, reason)
+    return Answer(status, reason, retry_after=retry_after)
 
 
 def header_value(headers: Headers, name: str) -> str | None:
@@ -117,8 +133,8 @@ async def handle(router: Router, body: bytes | bytearray | memoryview | str, hea
     if router._secret is not None:
         signature = header_value(headers, router.signature_header)
         if not signature or not verify_signature(raw, signature, router._secret):
-            what = "missing" if not signature else "does not match the body"
-            return reject(401, f"the webhook signature is {what} ({router.signature_header} header)", size)
+            what = "is missing" if not signature else "does not match the body"
+            return reject(401, f"the webhook signature {what} ({router.signature_header} header)", size)
     # Decoded here rather than in parse_event so that the log can say what is wrong without
     # quoting the body (parse_event's messages quote bad values).
     try:
@@ -136,5 +152,18 @@ async def handle(router: Router, body: bytes | bytearray | memoryview | str, hea
         if isinstance(event_id, str):
             logged += f", event {short(event_id)}"
         return reject(400, str(exc), size, logged=logged)
-    fresh = await router.feed(event)
+    event_id = event.event.id  # never empty (parse_event refuses that)
+    if event_id in router._load.running:
+        router._log_duplicate(event)  # not run twice at once, even if the store forgot it
+        return Answer(200, duplicate=True)
+    if router._load.busy(router.max_pending):
+        # Bounded work (the router's Bounds): the platform delivers again later.
+        reason = (
+            f"{router.max_pending} events are being handled (the router's max_pending); "
+            f"deliver again in {BUSY_RETRY_AFTER} seconds"
+        )
+        logged = f"busy, event {short(event_id)}"
+        return reject(503, reason, size, logged=logged, retry_after=BUSY_RETRY_AFTER)
+    with router._load.admitting():
+        fresh = await router.feed(event)
     return Answer(200, duplicate=not fresh)

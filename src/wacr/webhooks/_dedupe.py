@@ -52,7 +52,8 @@ class MemoryDedupe:
     default of 10,000). Claimed and completed ids share one LRU: a repeat refreshes an id, and an
     id older than the last ``max_event_ids`` distinct ones is forgotten (a redelivery of it then
     runs again). An id is only forgotten while its handlers still run if more than
-    ``max_event_ids`` events are in flight at once.
+    ``max_event_ids`` events are in flight at once; the router still never runs it twice at once
+    (it knows the ids whose handlers run, at most its ``max_pending``).
 
     The ``*_now`` methods are the same operations without an ``await``: :meth:`Router.dispatch`
     uses them.

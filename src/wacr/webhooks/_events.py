@@ -75,7 +75,7 @@ def parse_event(
     Raises:
         WebhookSignatureError: a ``secret`` was given and ``signature`` is missing or wrong.
         WebhookError: the body is not JSON, not an object, or breaks the event's schema (the
-            message names each bad field, never the whole body).
+            message names each bad field, never the whole body); an empty ``event.id`` too.
     """
     data: Any
     if secret is not None:
@@ -103,12 +103,16 @@ def parse_event(
     if isinstance(event_type, str):
         cls = EVENT_TYPES.get(event_type, WebhookPayload)
     try:
-        return structure(_empty_lists_as_maps(data, _OBJECT_PATHS), cls)
+        event = structure(_empty_lists_as_maps(data, _OBJECT_PATHS), cls)
     except Exception as exc:
         problems = [p.lstrip(".") for p in invalid_response_error(exc, path="").problems]
         what = f"a {event_type} event" if cls is not WebhookPayload else "a webhook event"
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
         raise WebhookError(f"webhook body is not {what}: {shown}") from exc
+    if not event.event.id:
+        # The id is what de-duplication keys on: every later event without one would be dropped.
+        raise WebhookError("webhook body is not a webhook event: event.id is empty")
+    return event
 
 
 def _empty_lists_as_maps(value: Any, paths: Mapping[str, Any]) -> Any:

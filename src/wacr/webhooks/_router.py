@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from wacr.models import WebhookPayload
-from wacr.webhooks._claims import Claims, Route, Run, run_handler, short
+from wacr.webhooks._claims import Claims, Load, Route, Run, finish_run, run_handler, short
 from wacr.webhooks._core import Answer, Headers, handle
 from wacr.webhooks._dedupe import DEFAULT_MAX_EVENT_IDS, DedupeStore, MemoryDedupe
 from wacr.webhooks._signatures import SIGNATURE_HEADER
@@ -27,12 +27,20 @@ if TYPE_CHECKING:
 
     from wacr.webhooks._asgi import AsgiApp
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "DEFAULT_MAX_EVENT_IDS", "DEFAULT_READ_TIMEOUT", "Router"]
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_EVENT_IDS",
+    "DEFAULT_MAX_PENDING",
+    "DEFAULT_READ_TIMEOUT",
+    "Router",
+]
 
 #: The largest body :class:`Router` accepts by default (1 MiB); larger ones get 413.
 DEFAULT_MAX_BODY_SIZE: Final = 1024 * 1024
 #: Seconds :class:`Router` allows for reading a body by default; a slower one gets 408.
 DEFAULT_READ_TIMEOUT: Final = 10.0
+#: How many events :class:`Router` handles at once by default; one more gets 503 (deliver later).
+DEFAULT_MAX_PENDING: Final = 100
 
 _log = logging.getLogger("wacr.webhooks")
 
@@ -63,6 +71,8 @@ class Router:
       raises is logged on the ``wacr.webhooks`` logger (with the event id and type, never the
       body) instead of changing the answer. An id already claimed (done, or running now) is
       answered 200 with ``"duplicate": true`` and its handlers are not run again.
+    - **503** (with ``Retry-After``) while ``max_pending`` events are being handled (see Bounds):
+      nothing is claimed, so the platform's redelivery runs it once there is room;
     - **413** for a body over ``max_body_size`` bytes (aiohttp: or over the app's
       ``client_max_size`` if that is smaller);
     - **408** for a body not read in full within ``read_timeout`` seconds (the adapters);
@@ -95,6 +105,11 @@ class Router:
     - *De-duplication memory*: the default store (:class:`~wacr.webhooks.MemoryDedupe`) keeps
       the last ``max_event_ids`` ids (default 10,000) as 16-byte keyed digests: about 170 bytes
       per id, under 2 MiB at the default. An older id is forgotten and a redelivery of it runs.
+    - *Handler work*: at most ``max_pending`` events (default 100) have handlers running (each
+      holds its parsed event); another delivery is answered 503 with ``Retry-After`` and not
+      claimed. A redelivery of an id whose handlers are running is a duplicate (200) even when
+      the store has forgotten it, so an id never runs twice at once. :meth:`dispatch` and
+      :meth:`feed` (called by your code, at its pace) are not refused but count toward it.
 
     Args:
         secret: the signing secret; ``None`` (the default) accepts unsigned deliveries, since the
@@ -105,6 +120,7 @@ class Router:
         max_body_size: the largest accepted body, in bytes.
         max_event_ids: the size of the default store (an error with ``dedupe``: size yours).
         read_timeout: seconds allowed for reading a body.
+        max_pending: how many events may have handlers running at once.
     """
 
     def __init__(
@@ -116,11 +132,12 @@ class Router:
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         max_event_ids: int = DEFAULT_MAX_EVENT_IDS,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         if secret is not None and not secret:
             raise ValueError("the webhook secret is empty; pass secret=None to accept unsigned deliveries")
-        if max_body_size < 1 or max_event_ids < 1:
-            raise ValueError("max_body_size and max_event_ids must be positive")
+        if max_body_size < 1 or max_event_ids < 1 or max_pending < 1:
+            raise ValueError("max_body_size, max_event_ids and max_pending must be positive")
         if not read_timeout > 0 or read_timeout == float("inf"):
             raise ValueError(f"read_timeout must be a positive number of seconds, not {read_timeout!r}")
         if dedupe is not None:
@@ -135,6 +152,7 @@ class Router:
         self.max_body_size: int = max_body_size
         self.max_event_ids: int = max_event_ids
         self.read_timeout: float = float(read_timeout)
+        self.max_pending: int = max_pending
         self._own_dedupe = dedupe is not None
         #: Where claimed event ids are kept (see the delivery guarantee).
         self.dedupe: DedupeStore = dedupe if dedupe is not None else MemoryDedupe(max_event_ids)
@@ -145,6 +163,7 @@ class Router:
         self._asgi: AsgiApp | None = None
         # Strong references: the loop keeps only weak ones, and a collected task stops midway.
         self._tasks: set[asyncio.Task[None]] = set()
+        self._load = Load()
 
     # -- registration ------------------------------------------------------------------------
     def on(self, *patterns: str, when: Callable[[Any], object] | None = None) -> Callable[[_H], _H]:
@@ -218,6 +237,7 @@ class Router:
             "max_body_size": self.max_body_size != DEFAULT_MAX_BODY_SIZE,
             "max_event_ids": self.max_event_ids != DEFAULT_MAX_EVENT_IDS,
             "read_timeout": self.read_timeout != DEFAULT_READ_TIMEOUT,
+            "max_pending": self.max_pending != DEFAULT_MAX_PENDING,
         }
 
     def _all_routes(self) -> Iterator[Route]:
@@ -252,7 +272,7 @@ class Router:
         store = self.dedupe
         if not isinstance(store, MemoryDedupe):
             raise TypeError("dispatch() needs the in-memory dedupe store; use `await router.feed(event)`")
-        if not store.claim_now(event.event.id):
+        if event.event.id in self._load.running or not store.claim_now(event.event.id):
             self._log_duplicate(event)
             return False
         self._start(event)
@@ -260,7 +280,10 @@ class Router:
 
     async def feed(self, event: WebhookPayload) -> bool:
         """:meth:`dispatch` through any :class:`~wacr.webhooks.DedupeStore`, awaiting its claim."""
-        if not await self._claims.claim(event):
+        if event.event.id in self._load.running or not await self._claims.claim(event):
+            self._log_duplicate(event)
+            return False
+        if event.event.id in self._load.running:  # started while the store answered: it holds the claim
             self._log_duplicate(event)
             return False
         self._start(event)
@@ -279,13 +302,14 @@ class Router:
             short(event.event.type),
             len(routes),
         )
-        if not routes:
-            if isinstance(self.dedupe, MemoryDedupe):
-                self.dedupe.complete_now(event.event.id)
-            else:
-                self._spawn(self._claims.finish(event, ok=True))
+        if not routes and isinstance(self.dedupe, MemoryDedupe):
+            self.dedupe.complete_now(event.event.id)
             return
-        run = Run(len(routes))
+        event_id = event.event.id
+        self._load.running.add(event_id)
+        run = Run(len(routes), lambda: self._load.running.discard(event_id))
+        if not routes:
+            self._spawn(finish_run(event, run, self._claims))  # a store's complete() may take time
         for route in routes:
             self._spawn(run_handler(route, event, run, self._claims))
 

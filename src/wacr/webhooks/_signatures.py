@@ -47,5 +47,6 @@ def verify_signature(body: bytes | str, signature: str | None, secret: str | byt
     if given[: len(_SIGNATURE_PREFIX)].lower() == _SIGNATURE_PREFIX:
         given = given[len(_SIGNATURE_PREFIX) :]
     expected = sign(body, secret)[len(_SIGNATURE_PREFIX) :]
-    # Bytes on both sides: compare_digest rejects non-ASCII str, and a forged header may have some.
-    return hmac.compare_digest(expected.encode(), given.lower().encode("utf-8", "surrogateescape"))
+    # Bytes on both sides: compare_digest rejects non-ASCII str, and a forged header may have some,
+    # even lone surrogates (a str header given to Router.handle): surrogatepass encodes them all.
+    return hmac.compare_digest(expected.encode(), given.lower().encode("utf-8", "surrogatepass"))
