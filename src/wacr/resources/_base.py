@@ -8,7 +8,7 @@ parsed answer and its :class:`~wacr.ResponseInfo` -> the envelope's ``data`` (``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
@@ -18,15 +18,15 @@ import orjson
 from wacr import _envelope
 from wacr._operations import OPERATIONS
 from wacr._pagination import Paginator
-from wacr._query import build_query
+from wacr._query import key_text
 from wacr._validate import accepts, body_check, check_value, validate
 from wacr.errors import ValidationError, WacrError
 from wacr.models._base import Model
 from wacr.models._extra import Deleted
 from wacr.models._structure import STRUCTURERS
+from wacr.resources._arguments import MAX_DEPTH, NOT_UTF8, check_integer, is_list, is_utf8, query_params
 from wacr.resources._listing import ListCall
-from wacr.resources._options import NOT_UTF8 as _NOT_UTF8
-from wacr.resources._options import extras, is_utf8
+from wacr.resources._options import extras
 
 if TYPE_CHECKING:
     from wacr._client import Client
@@ -46,23 +46,26 @@ ListArgs = Mapping[str, Any]
 _AS_IS = frozenset({str, int, float, bool})
 
 
-def _plain(value: Any) -> Any:
-    """Models given as arguments (``InteractiveButton(...)``) become their wire dicts."""
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Models given as arguments (``InteractiveButton(...)``) become their wire dicts, lists
+    (:func:`~wacr.resources._arguments.is_list`) lists; anything else is left for the rules."""
     if value.__class__ in _AS_IS:
+        return value
+    if depth > MAX_DEPTH:  # deeper than any schema: the rules refuse it as it is
         return value
     if isinstance(value, Model):
         from wacr import _convert  # loaded by the first model given as an argument
 
         return _convert.unstructure(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
     if isinstance(value, Mapping):
         # JSON keys are strings: another key can only be reported as an unknown field.
         return {
-            key if key.__class__ is str else str(key): _plain(item)
+            key if key.__class__ is str else key_text(key): _plain(item, depth + 1)
             for key, item in value.items()
             if item is not None
         }
+    if is_list(value):
+        return [_plain(item, depth + 1) for item in value]
     return value
 
 
@@ -86,13 +89,20 @@ class Resource:
         errors: dict[str, list[str]] = {}
         for name, schema in op.path_params.items():
             value = args[name]
-            if not accepts(schema, value):
+            if accepts(schema, value):
+                continue
+            if schema.get("type") == "integer":
+                check_integer(schema, value, name, errors)  # words a huge int without its digits
+            else:
                 check_value(schema, value, name, errors)
+        if errors:
+            raise ValidationError(errors=errors)
+        texts = {k: _path_text(args[k]) for k in op.path_params}
         try:
-            values = {k: quote(str(args[k]), safe="") for k in op.path_params}
+            values = {k: quote(text, safe="") for k, text in texts.items()}
         except UnicodeEncodeError:
             values = {}
-            errors = {k: [_NOT_UTF8] for k in op.path_params if not is_utf8(str(args[k]))}
+            errors = {k: [NOT_UTF8] for k, text in texts.items() if not is_utf8(text)}
         for name, value in values.items():
             if value == "." or value == "..":  # a dot segment would point the request elsewhere
                 errors[name] = ["must not be '.' or '..'"]
@@ -122,7 +132,11 @@ class Resource:
         except Exception:
             valid = False
         if not valid:
-            errors = validate(schema, payload)
+            try:
+                errors = validate(schema, payload)
+            except ValueError:
+                # wacr/_validate.py words a broken bound with the number: str() refuses 4300 digits.
+                errors = _unencodable(payload, "", {}) or {"body": ["is not JSON"]}
             if errors:
                 raise ValidationError(errors=errors)
         if extra:  # after the checks: sent as given (resources/_options.py checked it is JSON)
@@ -135,50 +149,7 @@ class Resource:
 
     @staticmethod
     def _query(op: Operation, args: ListArgs) -> list[tuple[str, str]]:
-        given = {key: value for key, value in args.items() if value is not None}
-        filters = given.pop("filters", None)
-        errors: dict[str, list[str]] = {}
-        for name, value in given.items():
-            schema = op.query.get(name)
-            if schema is None:
-                errors.setdefault(name, []).append("is not a parameter of this operation")
-            elif not isinstance(value, (list, tuple)) and not accepts(schema, value):
-                check_value(schema, value, name, errors)
-        if filters and not isinstance(filters, Mapping):
-            errors["filters"] = ["must be a mapping of field names to values"]
-        elif filters:
-            allowed = {key[7:].split("]", 1)[0] for key in op.query if key.startswith("filter[")}
-            for field in filters:
-                if field not in allowed:
-                    hint = ", ".join(sorted(allowed)) or "none"
-                    errors.setdefault(f"filters.{field}", []).append(
-                        f"is not a filter of this operation (filters: {hint})"
-                    )
-        if errors:
-            raise ValidationError(errors=errors)
-        params = build_query(filters=filters, **given)
-        for name, text in params:
-            if not text.isascii() and not is_utf8(text):
-                errors.setdefault(name, []).append(_NOT_UTF8)
-                continue
-            schema = op.query.get(name)
-            if schema is None:  # a filter operator the operation does not take
-                errors.setdefault(name, []).append("is not a parameter of this operation")
-                continue
-            kind = schema.get("type")
-            if kind == "integer":
-                try:
-                    number = int(text)
-                except ValueError:
-                    errors.setdefault(name, []).append(f"must be an integer (got {text!r})")
-                    continue
-                if not accepts(schema, number):
-                    check_value(schema, number, name, errors)
-            elif kind == "string" and not accepts(schema, text):
-                check_value(schema, text, name, errors)
-        if errors:
-            raise ValidationError(errors=errors)
-        return params
+        return query_params(op, args)  # resources/_arguments.py
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -376,8 +347,16 @@ def _unencodable(value: Any, path: str, errors: dict[str, list[str]]) -> dict[st
 
 
 def _seq(value: Sequence[Any] | None) -> Any:
-    """A sequence argument as a list; a string, a mapping or a scalar is left as it is, for the
-    spec's rules to reject (rather than, say, split a string into characters)."""
-    if value is None or isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+    """A sequence argument (a list, a tuple, another ordered ``Sequence``: ``_arguments.is_list``)
+    as a list. Anything else (a set, a generator, a string, a mapping) is left as it is, for the
+    spec's rules to refuse by name ("must be a list, not set"), never converted to fit."""
+    if value is None or value.__class__ is list:
         return value
-    return list(value)
+    return list(value) if is_list(value) else value
+
+
+def _path_text(value: Any) -> str:
+    # A path value as sent: a subclass's own __str__ is not its value.
+    if isinstance(value, str):
+        return str.__str__(value)
+    return int.__repr__(value) if isinstance(value, int) else str(value)
