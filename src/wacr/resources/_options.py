@@ -11,9 +11,9 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-import orjson
-
+from wacr._query import key_text
 from wacr.errors import ValidationError
+from wacr.resources._arguments import INT_MAX, INT_MIN, MAX_DEPTH, NOT_UTF8, beyond_int64, is_utf8
 
 __all__ = ["NOT_UTF8", "BodyOptions", "Extras", "QueryValue", "RequestOptions", "extras", "is_utf8"]
 
@@ -106,16 +106,20 @@ def extras(method: str, options: Mapping[str, Any], *, has_body: bool) -> Extras
 def _query(query: Mapping[Any, Any], errors: dict[str, list[str]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for name, value in query.items():
-        label = f"extra_query.{name}"
+        label = f"extra_query.{key_text(name)}"
         if not isinstance(name, str) or not name:
             errors.setdefault(label, []).append("must be a non-empty string name")
+        elif not is_utf8(name):  # the URL would carry something else
+            errors.setdefault(label, []).append(_NAME_NOT_UTF8)
         elif value.__class__ is bool:
             out.append((name, "true" if value else "false"))
         elif value.__class__ in (str, int, float):
-            text = str(value)
-            if value.__class__ is float and not math.isfinite(value):
+            problem = beyond_int64(value) if value.__class__ is int else None
+            if problem is not None:  # the API's integers are int64 (and str() of 4300 digits raises)
+                errors.setdefault(label, []).append(problem)
+            elif value.__class__ is float and not math.isfinite(value):
                 errors.setdefault(label, []).append("must be a finite number")
-            elif not is_utf8(text):
+            elif not is_utf8(text := str(value)):
                 errors.setdefault(label, []).append(NOT_UTF8)
             else:
                 out.append((name, text))
@@ -129,40 +133,64 @@ def _query(query: Mapping[Any, Any], errors: dict[str, list[str]]) -> list[tuple
 def _body(body: Mapping[Any, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in body.items():
-        label = f"extra_body.{name}"
+        label = f"extra_body.{key_text(name)}"
         if not isinstance(name, str):
             errors.setdefault(label, []).append("must have a string name (JSON object keys are strings)")
             continue
+        if not is_utf8(name):
+            errors.setdefault(label, []).append(_NAME_NOT_UTF8)
+            continue
         try:
-            orjson.dumps(value)
-        except (orjson.JSONEncodeError, TypeError) as exc:
-            errors.setdefault(label, []).append(f"cannot be sent as JSON ({exc})")
-            continue
-        if not _finite(value):  # orjson would send NaN and infinities as null
-            errors.setdefault(label, []).append("cannot be sent as JSON (NaN or infinity)")
-            continue
-        out[name] = value
+            out[str.__str__(name)] = _json(value, label, 0)
+        except _NotJSON as exc:
+            where = "" if exc.path == label else f", at {exc.path}"
+            errors.setdefault(label, []).append(f"cannot be sent as JSON ({exc.problem}{where})")
     return out
 
 
-def _finite(value: Any) -> bool:
-    if value.__class__ is float:
-        return math.isfinite(value)
+_NAME_NOT_UTF8 = "must have a name of valid Unicode text (it has a lone surrogate)"
+
+# What an extra may hold: JSON's own values. Subclasses of str, int and float (a str enum) are
+# taken as the body's arguments are (wacr/_validate.py checks by isinstance); anything orjson
+# would convert on its own (datetime, UUID, dataclass, plain enum, set) is refused.
+_JSON_TYPES = "dict, list, tuple, str, int, float, bool or None"
+
+
+class _NotJSON(Exception):
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+
+
+def _json(value: Any, path: str, depth: int) -> Any:
+    """``value`` as the JSON it is (mappings as dicts, tuples as lists), or :class:`_NotJSON`
+    naming where it is not."""
+    if value is None or value is True or value is False:
+        return value
+    if isinstance(value, str):
+        if not is_utf8(value):
+            raise _NotJSON(path, "a text with a lone surrogate")
+        return value
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise _NotJSON(path, "an integer beyond 64 bits")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):  # orjson would send NaN and infinities as null
+            raise _NotJSON(path, "NaN or infinity")
+        return value
+    if not isinstance(value, (Mapping, list, tuple)):
+        raise _NotJSON(path, f"{type(value).__name__} is not a JSON value: use {_JSON_TYPES}")
+    if depth >= MAX_DEPTH:
+        raise _NotJSON(path, f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, Mapping):
-        return all(_finite(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(_finite(item) for item in value)
-    return True
-
-
-#: The rule a text with a lone surrogate breaks (it cannot be sent as UTF-8).
-NOT_UTF8 = "must be valid Unicode text (it has a lone surrogate)"
-
-
-def is_utf8(text: str) -> bool:
-    """Whether ``text`` can be sent (a lone surrogate cannot be encoded as UTF-8)."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            at = f"{path}.{key_text(key)}"
+            if not isinstance(key, str):
+                raise _NotJSON(at, f"a key must be a string, not {type(key).__name__}")
+            if not is_utf8(key):
+                raise _NotJSON(at, "a key with a lone surrogate")
+            out[str.__str__(key)] = _json(item, at, depth + 1)
+        return out
+    return [_json(item, f"{path}.{index}", depth + 1) for index, item in enumerate(value)]

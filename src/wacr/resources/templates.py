@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wacr import models
+from wacr._operations import OPERATIONS
 from wacr._pagination import Paginator
 from wacr.errors import ValidationError
 from wacr.resources._base import Resource
@@ -83,5 +84,15 @@ def _template_id_text(template_id: object) -> str:
             errors={"template_id": [f"must be a string or an integer, not {type(template_id).__name__}"]}
         )
     if template_id < 0:
-        raise ValidationError(errors={"template_id": [f"must not be negative (got {template_id})"]})
-    return str(template_id)
+        raise ValidationError(errors={"template_id": ["must not be negative"]})
+    # Bounded before it is written out: str() of more than 4300 digits raises.
+    longest = OPERATIONS["templates_get"].path_params["template_id"]["maxLength"]
+    if template_id >= 10**longest:
+        raise ValidationError(
+            errors={
+                "template_id": [
+                    f"must be at most {longest} characters (got an integer of more than {longest} digits)"
+                ]
+            }
+        )
+    return int.__repr__(template_id)  # an int subclass's own __str__ is not its digits
