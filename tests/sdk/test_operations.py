@@ -155,9 +155,9 @@ CASES: dict[str, tuple[Call, str, str, list[tuple[str, str]], Any]] = {
          "button_url": "https://example.com/pricing", "footer_text": "Reply STOP to opt out"},
     ),
     "messages_list": (
-        lambda c, **o: c.messages.list(page=3, sort="-created_at", filters={"status": {"ne": "failed"}, "type": ["text", "template"]}, **o),
+        lambda c, **o: c.messages.list(page=3, sort="-created_at", filters={"status": {"ne": "failed"}, "type": {"in": ["text", "template"]}}, **o),
         "GET", "/messages",
-        [("page", "3"), ("sort", "-created_at"), ("filter[status][ne]", "failed"), ("filter[type]", "text,template")],
+        [("page", "3"), ("sort", "-created_at"), ("filter[status][ne]", "failed"), ("filter[type][in]", "text,template")],
         None,
     ),
     "messages_get": (lambda c, **o: c.messages.get(42, **o), "GET", "/messages/42", [], None),
