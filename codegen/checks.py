@@ -9,8 +9,11 @@ keyword is therefore added in two places: this emitter and ``wacr._validate``.
 
 from __future__ import annotations
 
+import importlib.util
 import re
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
 
 DOC = "The argument checks of every operation: True exactly when wacr._validate finds nothing."
 
@@ -33,6 +36,20 @@ _IS_OBJECT = "isinstance({v}, Mapping)"
 _SCALARS = ("string", "integer", "number", "boolean")
 
 
+def _json_schema_regex() -> Callable[[str], str]:
+    """The interpreter's translation of a spec pattern to Python's `re`, loaded from its file: the
+    package itself imports the files generated here."""
+    path = Path(__file__).resolve().parents[1] / "src" / "wacr" / "_validate.py"
+    spec = importlib.util.spec_from_file_location("_wacr_codegen_validate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return cast("Callable[[str], str]", module.json_schema_regex)
+
+
+json_schema_regex = _json_schema_regex()
+
+
 class _Emitter:
     def __init__(self) -> None:
         self.constants: list[str] = []
@@ -43,7 +60,8 @@ class _Emitter:
         name = self.patterns.get(pattern)
         if name is None:
             name = self.patterns[pattern] = f"_PATTERN_{len(self.patterns)}"
-            self.constants.append(f"{name} = re.compile({pattern!r})")
+            # The pattern as the interpreter compiles it (`$` is the end of the value, ...).
+            self.constants.append(f"{name} = re.compile({json_schema_regex(pattern)!r})")
         return name
 
     # -- the rules of one value ------------------------------------------------------------

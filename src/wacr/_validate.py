@@ -19,14 +19,72 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["EMAIL", "accepts", "body_check", "check_value", "is_http_url", "validate"]
+__all__ = ["EMAIL", "accepts", "body_check", "check_value", "is_http_url", "json_schema_regex", "validate"]
 
 Schema = Mapping[str, Any]
 Errors = dict[str, list[str]]
 
+# --- JSON Schema patterns in Python -------------------------------------------------------------
+# A spec pattern is an ECMA-262 regex. Python's `re` reads the same text more loosely: `$` also
+# matches before a final "\n", `.` matches "\r", `\d` `\w` `\b` take any script's digits and
+# letters, `{,2}` is a quantifier. json_schema_regex rewrites those, and refuses what it cannot
+# carry over. codegen/checks.py emits its output; the emulator keeps a copy
+# (src/wacr/testing/_validation.py, tests/spec/test_patterns.py proves both agree).
+_ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_"}
+# The letter escapes both dialects read alike; `\s` nearly (Python's adds U+001C-U+001F and U+0085,
+# ECMA's U+FEFF), kept as Python's.
+_SAME_ESCAPES = frozenset("fnrtvxusS")
+_QUANTIFIER = re.compile(r"[0-9]+(?:,[0-9]*)?\}")
+
+
+def json_schema_regex(pattern: str) -> str:
+    """``pattern`` (JSON Schema, ECMA-262) as a Python regex that finds the same strings.
+
+    Raises ``ValueError`` on a construct whose meaning would change (``\\D`` in a class, ``[]``,
+    ``\\c``, ``\\k``, ``\\p`` and the other letter escapes outside both dialects).
+    """
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        index += 1
+        if char == "\\":
+            if index == len(pattern):
+                raise ValueError(f"pattern ends in a backslash: {pattern!r}")
+            char = pattern[index]
+            index += 1
+            body = _ECMA_CLASSES.get(char.lower())
+            if body is not None and not (in_class and char.isupper()):
+                out.append(body if in_class else f"[{'^' if char.isupper() else ''}{body}]")
+            elif char in "bB" and not in_class:
+                out.append(f"(?a:\\{char})")  # ECMA's word boundary is ASCII's
+            elif char.isascii() and char.isalpha() and char not in _SAME_ESCAPES and char != "b":
+                raise ValueError(f"\\{char} has no Python equivalent here: {pattern!r}")
+            else:
+                out.append("\\" + char)
+        elif in_class:
+            in_class = char != "]"
+            out.append("\\[" if char == "[" else char)
+        elif char == "[":
+            if pattern.startswith(("]", "^]"), index):
+                raise ValueError(f"ECMA's empty class [] / [^] has no Python equivalent: {pattern!r}")
+            in_class = True
+            out.append(char)
+        elif char == "$":
+            out.append(r"\Z")  # the end of the value, not before its final newline
+        elif char == ".":
+            out.append(r"[^\n\r\u2028\u2029]")
+        elif char == "{" and not _QUANTIFIER.match(pattern, index):
+            out.append(r"\{")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 # Deliberately loose: the server is the judge of deliverability; this catches typos such as a
 # missing "@" or a space, not exotic but valid addresses.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+EMAIL = re.compile(json_schema_regex(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"))
 _TYPE_NAMES = {
     "string": "a string",
     "integer": "an integer",
@@ -40,7 +98,7 @@ _TYPE_NAMES = {
 
 @lru_cache(maxsize=256)
 def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    return re.compile(json_schema_regex(pattern))
 
 
 def _is_type(value: object, name: str) -> bool:
@@ -85,7 +143,9 @@ def check_value(schema: Schema, value: Any, path: str, errors: Errors) -> None:
         return
     enum = schema.get("enum")
     if enum is not None and value not in enum:
-        _add(errors, path, f"must be one of {', '.join(map(str, enum))} (got {value!r})")
+        # The value shown is cut: a megabyte of text must not make a megabyte of message.
+        shown = value[:40] + "..." if isinstance(value, str) and len(value) > 40 else value
+        _add(errors, path, f"must be one of {', '.join(map(str, enum))} (got {shown!r})")
         return
     if isinstance(value, str):
         _check_string(schema, value, path, errors)

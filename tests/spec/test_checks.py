@@ -1,21 +1,23 @@
 """The generated argument checks (wacr._checks) say yes exactly when the interpreter finds nothing.
 
 For every request body and every path/query parameter of the operation table, values are drawn
-near the schema's rules (valid ones, values just past each limit, wrong types, unknown fields,
-missing required ones) and the fast answer is compared with ``wacr._validate``'s messages.
+near the schema's rules (valid ones, values just past each limit, a pattern's match with a trailing
+newline, wrong types, unknown fields, missing required ones) and the fast answer is compared with
+``wacr._validate``'s messages; a text parameter's answer also with JSON Schema's own (jsonschema_rs).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wacr._checks import BODIES, PARAMETERS
 from wacr._operations import OPERATIONS
-from wacr._validate import accepts, body_check, check_value, validate
+from wacr._validate import accepts, body_check, check_value, json_schema_regex, validate
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
@@ -38,6 +40,11 @@ def near(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
         if schema.get("format") == "uri":
             options.append(st.sampled_from(["https://x.io/a", "ftp://x.io", "http://", "https://a b"]))
         if "pattern" in schema:
+            # Matches as JSON Schema reads the pattern, then with a trailing newline or space, then
+            # as Python's `re` reads it.
+            matching = st.from_regex(json_schema_regex(schema["pattern"]), fullmatch=True)
+            options.append(matching)
+            options.append(st.tuples(matching, st.sampled_from(["\n", "\r\n", " "])).map("".join))
             options.append(st.from_regex(schema["pattern"], fullmatch=True))
     elif kind in ("integer", "number"):
         low, high = schema.get("minimum", -5), schema.get("maximum", 5)
@@ -99,5 +106,13 @@ def test_parameter_checks_agree_with_the_interpreter(op_id: str, name: str) -> N
         check_value(schema, value, name, errors)
         assert PARAMETERS[op_id, name](value) == (not errors), value
         assert accepts(schema, value) == (not errors), value
+        if reference is not None:  # and both with JSON Schema itself (ECMA-262 patterns)
+            assert reference.is_valid(value) == (not errors), value
 
+    # A text parameter's keywords are all JSON Schema's own (no format: wacr's are its own; `\s`
+    # is Python's, src/wacr/_validate.py).
+    plain = (
+        schema.get("type") == "string" and "format" not in schema and "\\s" not in schema.get("pattern", "")
+    )
+    reference = jsonschema_rs.validator_for(schema) if plain else None
     agree()

@@ -23,6 +23,8 @@ def _copy_project(tmp_path: Path) -> Path:
         ROOT / "src/wacr/_checks", tmp_path / "src/wacr/_checks", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(ROOT / "src/wacr/_operations.py", tmp_path / "src/wacr/_operations.py")
+    # codegen/checks.py emits each pattern as this module's json_schema_regex translates it.
+    shutil.copy(ROOT / "src/wacr/_validate.py", tmp_path / "src/wacr/_validate.py")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 

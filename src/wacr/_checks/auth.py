@@ -25,12 +25,12 @@ _FIELDS_0 = frozenset(
         "template_name",
     ]
 )
-_PATTERN_0 = re.compile("^[0-9+\\-\\s()]+$")
-_PATTERN_1 = re.compile("^[0-9]{6}$")
+_PATTERN_0 = re.compile("^[0-9+\\-\\s()]+\\Z")
+_PATTERN_1 = re.compile("^[0-9]{6}\\Z")
 _FIELDS_3 = frozenset(["expiry_minutes", "language", "phone", "purpose", "template_name"])
 _FIELDS_4 = frozenset(["code", "phone", "purpose"])
 _FIELDS_5 = frozenset(["phone", "purpose"])
-_PATTERN_2 = re.compile("^-?(template_name|created_at|language)(,-?(template_name|created_at|language))*$")
+_PATTERN_2 = re.compile("^-?(template_name|created_at|language)(,-?(template_name|created_at|language))*\\Z")
 
 
 def body_auth_send_otp__additional_params__item(value: Any) -> bool:

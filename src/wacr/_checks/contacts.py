@@ -16,15 +16,15 @@ from wacr._validate import EMAIL
 __all__ = ["BODIES", "PARAMETERS"]
 
 _PATTERN_0 = re.compile(
-    "^-?(id|firstname|lastname|created_at|updated_at)(,-?(id|firstname|lastname|created_at|updated_at))*$"
+    "^-?(id|firstname|lastname|created_at|updated_at)(,-?(id|firstname|lastname|created_at|updated_at))*\\Z"
 )
-_PATTERN_1 = re.compile("^(groups|source|status)(,(groups|source|status))*$")
-_PATTERN_2 = re.compile("^[a-z_]+(,[a-z_]+)*$")
-_PATTERN_3 = re.compile("^(lead|customer|guest)(,(lead|customer|guest))*$")
-_PATTERN_4 = re.compile("^\\d+(,\\d+)*$")
-_PATTERN_5 = re.compile("^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$")
-_PATTERN_6 = re.compile("^\\d{4}-\\d{2}-\\d{2}[^,]*(,\\d{4}-\\d{2}-\\d{2}[^,]*)*$")
-_PATTERN_7 = re.compile("^\\d{4}-\\d{2}-\\d{2}[^,]*,\\d{4}-\\d{2}-\\d{2}[^,]*$")
+_PATTERN_1 = re.compile("^(groups|source|status)(,(groups|source|status))*\\Z")
+_PATTERN_2 = re.compile("^[a-z_]+(,[a-z_]+)*\\Z")
+_PATTERN_3 = re.compile("^(lead|customer|guest)(,(lead|customer|guest))*\\Z")
+_PATTERN_4 = re.compile("^[0-9]+(,[0-9]+)*\\Z")
+_PATTERN_5 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?\\Z")
+_PATTERN_6 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*(,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*)*\\Z")
+_PATTERN_7 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*\\Z")
 _FIELDS_8 = frozenset(
     [
         "address",
@@ -45,7 +45,7 @@ _FIELDS_8 = frozenset(
         "zip",
     ]
 )
-_PATTERN_8 = re.compile("^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*$")
+_PATTERN_8 = re.compile("^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*\\Z")
 _FIELDS_10 = frozenset(["contacts", "options"])
 _FIELDS_11 = frozenset(
     [

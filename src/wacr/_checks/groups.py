@@ -13,11 +13,11 @@ from typing import Any
 
 __all__ = ["BODIES", "PARAMETERS"]
 
-_PATTERN_0 = re.compile("^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*$")
-_PATTERN_1 = re.compile("^[a-z_]+(,[a-z_]+)*$")
-_PATTERN_2 = re.compile("^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$")
-_PATTERN_3 = re.compile("^\\d{4}-\\d{2}-\\d{2}[^,]*(,\\d{4}-\\d{2}-\\d{2}[^,]*)*$")
-_PATTERN_4 = re.compile("^\\d{4}-\\d{2}-\\d{2}[^,]*,\\d{4}-\\d{2}-\\d{2}[^,]*$")
+_PATTERN_0 = re.compile("^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*\\Z")
+_PATTERN_1 = re.compile("^[a-z_]+(,[a-z_]+)*\\Z")
+_PATTERN_2 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?\\Z")
+_PATTERN_3 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*(,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*)*\\Z")
+_PATTERN_4 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*\\Z")
 _FIELDS_5 = frozenset(["name"])
 _FIELDS_6 = frozenset(["name"])
 _FIELDS_7 = frozenset(["contact_ids"])

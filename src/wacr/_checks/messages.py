@@ -16,7 +16,7 @@ from wacr._validate import EMAIL, is_http_url
 __all__ = ["BODIES", "PARAMETERS"]
 
 _FIELDS_0 = frozenset(["contact_id", "message", "phone"])
-_PATTERN_0 = re.compile("^[0-9+\\-\\s()]+$")
+_PATTERN_0 = re.compile("^[0-9+\\-\\s()]+\\Z")
 _FIELDS_2 = frozenset(
     [
         "auto_generate_otp",
@@ -47,7 +47,7 @@ _FIELDS_2 = frozenset(
 )
 _FIELDS_3 = frozenset(["caption", "contact", "contact_id", "filename", "media_type", "media_url", "phone"])
 _FIELDS_4 = frozenset(["assigned_id", "country", "email", "firstname", "groups", "lastname"])
-_PATTERN_1 = re.compile("^\\d+(,\\d+)*$")
+_PATTERN_1 = re.compile("^[0-9]+(,[0-9]+)*\\Z")
 _FIELDS_6 = frozenset(
     [
         "body_text",
@@ -67,8 +67,8 @@ _FIELDS_9 = frozenset(["description", "id", "title"])
 _FIELDS_10 = frozenset(
     ["button_text", "button_url", "contact_id", "footer_text", "header_text", "message", "phone"]
 )
-_PATTERN_2 = re.compile("^-?(created_at|updated_at)(,-?(created_at|updated_at))*$")
-_PATTERN_3 = re.compile("^[a-z_]+(,[a-z_]+)*$")
+_PATTERN_2 = re.compile("^-?(created_at|updated_at)(,-?(created_at|updated_at))*\\Z")
+_PATTERN_3 = re.compile("^[a-z_]+(,[a-z_]+)*\\Z")
 
 
 def body_messages_send_text(value: Mapping[str, Any]) -> bool:

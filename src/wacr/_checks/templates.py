@@ -14,14 +14,14 @@ from typing import Any
 __all__ = ["BODIES", "PARAMETERS"]
 
 _PATTERN_0 = re.compile(
-    "^-?(template_name|created_at|updated_at)(,-?(template_name|created_at|updated_at))*$"
+    "^-?(template_name|created_at|updated_at)(,-?(template_name|created_at|updated_at))*\\Z"
 )
-_PATTERN_1 = re.compile("^[a-z_]+(,[a-z_]+)*$")
-_PATTERN_2 = re.compile("^(APPROVED|PENDING|REJECTED)(,(APPROVED|PENDING|REJECTED))*$")
-_PATTERN_3 = re.compile("^(MARKETING|UTILITY|AUTHENTICATION)(,(MARKETING|UTILITY|AUTHENTICATION))*$")
-_PATTERN_4 = re.compile("^[A-Za-z_-]+$")
-_PATTERN_5 = re.compile("^([A-Za-z_-]+)(,([A-Za-z_-]+))*$")
-_PATTERN_6 = re.compile("^[A-Za-z0-9_.-]+$")
+_PATTERN_1 = re.compile("^[a-z_]+(,[a-z_]+)*\\Z")
+_PATTERN_2 = re.compile("^(APPROVED|PENDING|REJECTED)(,(APPROVED|PENDING|REJECTED))*\\Z")
+_PATTERN_3 = re.compile("^(MARKETING|UTILITY|AUTHENTICATION)(,(MARKETING|UTILITY|AUTHENTICATION))*\\Z")
+_PATTERN_4 = re.compile("^[A-Za-z_-]+\\Z")
+_PATTERN_5 = re.compile("^([A-Za-z_-]+)(,([A-Za-z_-]+))*\\Z")
+_PATTERN_6 = re.compile("^[A-Za-z0-9_.-]+\\Z")
 
 
 def templates_list__page(value: Any) -> bool:

@@ -2,19 +2,21 @@
 
 Each check records at most one message per field (the first rule that fails), strings are trimmed
 and an empty string counts as missing, as Laravel's TrimStrings and ConvertEmptyStringsToNull
-middleware do. Optional fields accept ``null``.
+middleware do; a pattern, though, judges the value as sent, as the spec's do. Optional fields
+accept ``null``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from wacr.testing._core import INT_MAX, INT_MIN, validation_error
 
-__all__ = ["MISSING", "Validator", "is_url"]
+__all__ = ["MISSING", "Validator", "is_url", "json_schema_regex"]
 
 
 class _Missing:
@@ -24,8 +26,68 @@ class _Missing:
 
 MISSING: Final[Any] = _Missing()
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_INT = re.compile(r"^[+-]?[0-9]+$")
+# Rule patterns are JSON Schema's (ECMA-262), as in the spec: `$` is the end of the value. The
+# client's translation (src/wacr/_validate.py) copied, since the emulator imports nothing of the
+# client; tests/spec/test_patterns.py proves the two agree.
+_ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_"}
+# The letter escapes both dialects read alike; `\s` nearly (Python's adds U+001C-U+001F and U+0085,
+# ECMA's U+FEFF), kept as Python's.
+_SAME_ESCAPES = frozenset("fnrtvxusS")
+_QUANTIFIER = re.compile(r"[0-9]+(?:,[0-9]*)?\}")
+
+
+def json_schema_regex(pattern: str) -> str:
+    """``pattern`` (JSON Schema, ECMA-262) as a Python regex that finds the same strings.
+
+    Raises ``ValueError`` on a construct whose meaning would change (``\\D`` in a class, ``[]``,
+    ``\\c``, ``\\k``, ``\\p`` and the other letter escapes outside both dialects).
+    """
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        index += 1
+        if char == "\\":
+            if index == len(pattern):
+                raise ValueError(f"pattern ends in a backslash: {pattern!r}")
+            char = pattern[index]
+            index += 1
+            body = _ECMA_CLASSES.get(char.lower())
+            if body is not None and not (in_class and char.isupper()):
+                out.append(body if in_class else f"[{'^' if char.isupper() else ''}{body}]")
+            elif char in "bB" and not in_class:
+                out.append(f"(?a:\\{char})")  # ECMA's word boundary is ASCII's
+            elif char.isascii() and char.isalpha() and char not in _SAME_ESCAPES and char != "b":
+                raise ValueError(f"\\{char} has no Python equivalent here: {pattern!r}")
+            else:
+                out.append("\\" + char)
+        elif in_class:
+            in_class = char != "]"
+            out.append("\\[" if char == "[" else char)
+        elif char == "[":
+            if pattern.startswith(("]", "^]"), index):
+                raise ValueError(f"ECMA's empty class [] / [^] has no Python equivalent: {pattern!r}")
+            in_class = True
+            out.append(char)
+        elif char == "$":
+            out.append(r"\Z")  # the end of the value, not before its final newline
+        elif char == ".":
+            out.append(r"[^\n\r\u2028\u2029]")
+        elif char == "{" and not _QUANTIFIER.match(pattern, index):
+            out.append(r"\{")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _compiled(regex: re.Pattern[str] | str) -> re.Pattern[str]:
+    return re.compile(json_schema_regex(regex if isinstance(regex, str) else regex.pattern))
+
+
+_EMAIL = _compiled(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_INT = _compiled(r"^[+-]?[0-9]+$")
 
 
 def is_url(value: str) -> bool:
@@ -99,31 +161,37 @@ class Validator:
         required: bool = False,
         min: int | None = None,
         max: int | None = None,
-        regex: re.Pattern[str] | None = None,
+        regex: re.Pattern[str] | str | None = None,
         choices: tuple[str, ...] | None = None,
         email: bool = False,
         url: bool = False,
         digits: int | None = None,
         value: Any = MISSING,
     ) -> str | None:
-        """A string field; returns the trimmed value, or ``None`` when absent or invalid."""
+        """A string field; returns the trimmed value, or ``None`` when absent or invalid.
+
+        ``regex`` is read as a JSON Schema pattern; it, ``digits`` and ``email`` judge the value
+        as sent, untrimmed, as the spec's patterns do (the client checks the same before sending).
+        """
+        raw = self.data.get(key) if value is MISSING else value
         value = self._get(key, value)
         if self._required(key, value, required):
             return None
         if not isinstance(value, str):
             self.fail(key, "string", "The {attribute} must be a string.")
             return None
+        sent = raw if isinstance(raw, str) else value
         if min is not None and len(value) < min:
             self.fail(key, "min", "The {attribute} must be at least {min} characters.", min=min)
         elif max is not None and len(value) > max:
             self.fail(key, "max", "The {attribute} may not be greater than {max} characters.", max=max)
-        elif regex is not None and not regex.match(value):
+        elif regex is not None and _compiled(regex).search(sent) is None:
             self.fail(key, "regex", "The {attribute} format is invalid.")
-        elif digits is not None and not (value.isascii() and value.isdigit() and len(value) == digits):
+        elif digits is not None and not (sent.isascii() and sent.isdigit() and len(sent) == digits):
             self.fail(key, "digits", "The {attribute} must be {digits} digits.", digits=digits)
         elif choices is not None and value not in choices:
             self.fail(key, "in", "The selected {attribute} is invalid.")
-        elif email and not _EMAIL.match(value):
+        elif email and _EMAIL.search(sent) is None:
             self.fail(key, "email", "The {attribute} must be a valid email address.")
         elif url and not is_url(value):
             self.fail(key, "url", "The {attribute} format is invalid.")
