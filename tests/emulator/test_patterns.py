@@ -14,6 +14,7 @@ from tests.emulator.conftest import Api, Reply, contact_body
 from tests.spec._patterns import BODIES, EXAMPLES, Place, places, reference, with_value
 from wacr._operations import OPERATIONS
 
+
 def _trims(place: Place) -> bool:
     """Where the emulator takes the newline on purpose: the list-query parser and the media send's
     `contact.groups` trim each value before its rule, as Laravel's TrimStrings does

@@ -98,6 +98,8 @@ EXAMPLES: dict[str, str] = {
     r"^-?(created_at|updated_at)(,-?(created_at|updated_at))*$": "-created_at",
     r"^-?(template_name|created_at|language)(,-?(template_name|created_at|language))*$": "language",
     r"^-?(template_name|created_at|updated_at)(,-?(template_name|created_at|updated_at))*$": "template_name",
+    r"^(text|template|image|video|document|audio|interactive)(,(text|template|image|video|document|audio|interactive))*$": "text,image",  # noqa: E501
+    r"^(sent|delivered|read|failed)(,(sent|delivered|read|failed))*$": "sent,read",
     r"^(APPROVED|PENDING|REJECTED)(,(APPROVED|PENDING|REJECTED))*$": "APPROVED",
     r"^(MARKETING|UTILITY|AUTHENTICATION)(,(MARKETING|UTILITY|AUTHENTICATION))*$": "MARKETING,UTILITY",
     r"^[A-Za-z_-]+$": "en",

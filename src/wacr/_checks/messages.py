@@ -69,6 +69,10 @@ _FIELDS_10 = frozenset(
 )
 _PATTERN_2 = re.compile("^-?(created_at|updated_at)(,-?(created_at|updated_at))*\\Z")
 _PATTERN_3 = re.compile("^[a-z_]+(,[a-z_]+)*\\Z")
+_PATTERN_4 = re.compile(
+    "^(text|template|image|video|document|audio|interactive)(,(text|template|image|video|document|audio|interactive))*\\Z"
+)
+_PATTERN_5 = re.compile("^(sent|delivered|read|failed)(,(sent|delivered|read|failed))*\\Z")
 
 
 def body_messages_send_text(value: Mapping[str, Any]) -> bool:
@@ -695,9 +699,8 @@ def messages_list__filter_type_(value: Any) -> bool:
         return False
     if value is None:
         return True
-    if isinstance(value, str):
-        if len(value) > 255:
-            return False
+    if value not in ("text", "template", "image", "video", "document", "audio", "interactive"):
+        return False
     return True
 
 
@@ -706,9 +709,8 @@ def messages_list__filter_type__ne_(value: Any) -> bool:
         return False
     if value is None:
         return True
-    if isinstance(value, str):
-        if len(value) > 255:
-            return False
+    if value not in ("text", "template", "image", "video", "document", "audio", "interactive"):
+        return False
     return True
 
 
@@ -719,6 +721,8 @@ def messages_list__filter_type__in_(value: Any) -> bool:
         return True
     if isinstance(value, str):
         if len(value) > 255:
+            return False
+        if _PATTERN_4.search(value) is None:
             return False
     return True
 
@@ -731,6 +735,8 @@ def messages_list__filter_type__not_in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 255:
             return False
+        if _PATTERN_4.search(value) is None:
+            return False
     return True
 
 
@@ -739,9 +745,8 @@ def messages_list__filter_status_(value: Any) -> bool:
         return False
     if value is None:
         return True
-    if isinstance(value, str):
-        if len(value) > 255:
-            return False
+    if value not in ("sent", "delivered", "read", "failed"):
+        return False
     return True
 
 
@@ -750,9 +755,8 @@ def messages_list__filter_status__ne_(value: Any) -> bool:
         return False
     if value is None:
         return True
-    if isinstance(value, str):
-        if len(value) > 255:
-            return False
+    if value not in ("sent", "delivered", "read", "failed"):
+        return False
     return True
 
 
@@ -764,6 +768,8 @@ def messages_list__filter_status__in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 255:
             return False
+        if _PATTERN_5.search(value) is None:
+            return False
     return True
 
 
@@ -774,6 +780,8 @@ def messages_list__filter_status__not_in_(value: Any) -> bool:
         return True
     if isinstance(value, str):
         if len(value) > 255:
+            return False
+        if _PATTERN_5.search(value) is None:
             return False
     return True
 
