@@ -151,10 +151,12 @@ def check_value(schema: Schema, value: Any, path: str, errors: Errors) -> None:
         _check_string(schema, value, path, errors)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         minimum, maximum = schema.get("minimum"), schema.get("maximum")
+        # An int of thousands of digits cannot even be written out (Python's int-to-str limit).
+        got = "an integer beyond 64 bits" if isinstance(value, int) and value.bit_length() > 64 else value
         if minimum is not None and value < minimum:
-            _add(errors, path, f"must be at least {minimum} (got {value})")
+            _add(errors, path, f"must be at least {minimum} (got {got})")
         if maximum is not None and value > maximum:
-            _add(errors, path, f"must be at most {maximum} (got {value})")
+            _add(errors, path, f"must be at most {maximum} (got {got})")
     elif isinstance(value, (list, tuple)):
         _check_array(schema, value, path, errors)
     elif isinstance(value, Mapping):

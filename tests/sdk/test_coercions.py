@@ -365,3 +365,19 @@ async def test_a_hostile_filter_key_is_named_without_writing_it_out(emu: Emulato
     hostile: dict[Any, Any] = {10**5000: 1}
     errors = await refused(emu, lambda: api.contacts.list(filters=hostile))
     assert list(errors) == ["filters.<int>"]
+
+
+@pytest.mark.parametrize(
+    ("value", "bound"), [(10**5000, "at most 60"), (-(10**5000), "at least 1")], ids=["huge", "-huge"]
+)
+async def test_a_body_integer_of_thousands_of_digits_names_its_bound(
+    value: int, bound: str, emu: Emulator, api: wacr.Client
+) -> None:
+    # Python cannot write such an int out (its int-to-str limit): the rule says so instead.
+    errors = await refused(
+        emu,
+        lambda: api.auth.send_otp(
+            phone="+201000000000", template_name="otp_verification", language="en", expiry_minutes=value
+        ),
+    )
+    assert errors == {"expiry_minutes": [f"must be {bound} (got an integer beyond 64 bits)"]}
