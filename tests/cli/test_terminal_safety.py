@@ -18,10 +18,14 @@ from wacr.testing import Emulator, Fault
 
 Run = Callable[..., Result]
 
-#: Every C0 control, DEL and every C1 control.
-CONTROLS = [chr(code) for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]]
+#: Every C0 control, DEL, every C1 control and the bidirectional controls.
+BIDI = [0x61C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+CONTROLS = [chr(code) for code in [*range(0x20), 0x7F, *range(0x80, 0xA0), *BIDI]]
 #: ... and what the tables show for each: newline and tab stay in a cell.
-SHOWN = {char: char if char in "\t\n" else f"\\x{ord(char):02x}" for char in CONTROLS}
+SHOWN = {
+    char: char if char in "\t\n" else f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+    for char in CONTROLS
+}
 EVIL = "Eve" + "".join(CONTROLS) + "\x1b[2J\x1b]0;title\x07\x1b]52;c;ZWNobw==\x07\x1b[8mhidden"
 
 

@@ -24,8 +24,10 @@ __all__ = [
 #: Example line numbers shown per reason in the import's summary.
 EXAMPLES = 5
 # C0 controls, DEL and C1: a terminal acts on them (ESC starts a sequence that can clear the
-# screen, set the title or write the clipboard); rich drops only a few of them.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# screen, set the title or write the clipboard); rich drops only a few of them. And the
+# bidirectional controls, which reorder what follows on screen (a line would read otherwise than
+# it holds).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What differs between rows failing the same way: the value quoted after the rule.
 _GOT = re.compile(r"\s*\(got [^)]*\)")
 
@@ -37,9 +39,15 @@ def field_errors(errors: Mapping[str, Sequence[str]]) -> str:
 
 def printable(text: str, keep: str = "") -> str:
     """``text`` safe to show on a terminal: every control character but those in ``keep`` (tab,
-    newline) written as its escape, ``\\x1b``. Everything the command prints that came from the
-    API, a file or an argument goes through here (``--json`` is escaped by JSON itself)."""
-    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
+    newline) written as its escape, ``\\x1b`` (``\\u202e`` for a bidirectional one). Everything
+    the command prints that came from the API, a file or an argument goes through here (``--json``
+    is escaped by JSON itself)."""
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _escape(m[0]), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def one_line(error: BaseException) -> str:
