@@ -138,3 +138,14 @@ def test_input_that_fails_while_read_is_a_bad_file(wacr_emulator: Emulator, verb
     empty = wacr_import(wacr_emulator, *verbose, "contacts", "import", "-", stdin=b"")
     assert empty.code == 2 and empty.err.splitlines()[-1].startswith("error: -: the file is empty")
     assert wacr_emulator.received == []
+
+
+def test_an_input_that_never_ends_is_refused_at_the_bound(wacr_emulator: Emulator) -> None:
+    # /dev/zero would be read for ever (and the import holds what it reads): refused past the bound.
+    result = wacr_import(wacr_emulator, "contacts", "import", "/dev/zero")
+    assert result.code == 2, result.err
+    assert result.err.splitlines()[-1] == (
+        "error: /dev/zero: is larger than 256 MiB; split it into smaller files "
+        "(the import holds the whole file in memory)"
+    )
+    assert wacr_emulator.received == []

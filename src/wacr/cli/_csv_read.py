@@ -87,6 +87,11 @@ def read_contacts_csv(path: str, defaults: Mapping[str, Any]) -> list[CsvRow]:
     return _parse_csv(path, _Records(path, text), defaults)
 
 
+#: The largest input the import reads: it holds the parsed file in memory (about twelve times its
+#: size), and a device such as /dev/zero would never end.
+MAX_CSV_BYTES = 256 * 1024 * 1024
+
+
 def _read(path: str) -> bytes:
     """The input's bytes: stdin is read as bytes too, so that it decodes exactly as a file does."""
     stdin: IO[Any] | None = sys.stdin
@@ -95,12 +100,18 @@ def _read(path: str) -> bytes:
     try:
         if path != "-" or stdin is None:
             with open(path, "rb") as file:
-                return file.read()
-        data = getattr(stdin, "buffer", stdin).read()
+                data = file.read(MAX_CSV_BYTES + 1)
+        else:
+            data = getattr(stdin, "buffer", stdin).read(MAX_CSV_BYTES + 1)
     except OSError as exc:
         raise CsvError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:  # reading a closed stream
         raise CsvError(f"{path}: cannot be read ({exc})") from None
+    if len(data) > MAX_CSV_BYTES:
+        raise CsvError(
+            f"{path}: is larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB; split it into smaller files "
+            "(the import holds the whole file in memory)"
+        )
     # A text stdin (replaced by the embedding program) is taken as the text it holds.
     return data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
 
