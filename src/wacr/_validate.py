@@ -144,8 +144,11 @@ def check_value(schema: Schema, value: Any, path: str, errors: Errors) -> None:
     enum = schema.get("enum")
     if enum is not None and value not in enum:
         # The value shown is cut: a megabyte of text must not make a megabyte of message.
-        shown = value[:40] + "..." if isinstance(value, str) and len(value) > 40 else value
-        _add(errors, path, f"must be one of {', '.join(map(str, enum))} (got {shown!r})")
+        if isinstance(value, int) and value.bit_length() > 64:  # Python will not write it out
+            shown = "an integer beyond 64 bits"
+        else:
+            shown = repr(value[:40] + "..." if isinstance(value, str) and len(value) > 40 else value)
+        _add(errors, path, f"must be one of {', '.join(map(str, enum))} (got {shown})")
         return
     if isinstance(value, str):
         _check_string(schema, value, path, errors)

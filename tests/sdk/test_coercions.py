@@ -19,6 +19,7 @@ import pytest
 import wacr
 from wacr._operations import OPERATIONS
 from wacr._query import LIST_OPERATORS, LIST_PARAMETERS, build_query
+from wacr._validate import check_value
 from wacr.testing import Emulator
 
 INT64 = 2**63
@@ -381,3 +382,15 @@ async def test_a_body_integer_of_thousands_of_digits_names_its_bound(
         ),
     )
     assert errors == {"expiry_minutes": [f"must be {bound} (got an integer beyond 64 bits)"]}
+
+
+def test_the_interpreter_words_every_rule_broken_by_a_huge_int_without_its_digits() -> None:
+    errors: dict[str, list[str]] = {}
+    for rule in ({"enum": [1, 2]}, {"maximum": 60}, {"minimum": 1}):
+        value = -(10**5000) if "minimum" in rule else 10**5000
+        check_value({"type": "integer", **rule}, value, next(iter(rule)), errors)
+    assert errors == {
+        "enum": ["must be one of 1, 2 (got an integer beyond 64 bits)"],
+        "maximum": ["must be at most 60 (got an integer beyond 64 bits)"],
+        "minimum": ["must be at least 1 (got an integer beyond 64 bits)"],
+    }

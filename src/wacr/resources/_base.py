@@ -132,11 +132,7 @@ class Resource:
         except Exception:
             valid = False
         if not valid:
-            try:
-                errors = validate(schema, payload)
-            except ValueError:
-                # wacr/_validate.py words a broken bound with the number: str() refuses 4300 digits.
-                errors = _unencodable(payload, "", {}) or {"body": ["is not JSON"]}
+            errors = validate(schema, payload)
             if errors:
                 raise ValidationError(errors=errors)
         if extra:  # after the checks: sent as given (resources/_options.py checked it is JSON)
