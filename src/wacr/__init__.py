@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the real objects
     from wacr._api_response import APIResponse
     from wacr._client import Client
     from wacr._constants import RASL, WACR
-    from wacr._hooks import HookEvent
+    from wacr._hooks import EventHooks, HookEvent
     from wacr._pagination import (
         AsyncPager,
         Page,
@@ -72,6 +72,7 @@ _HOMES: dict[str, str] = {
     "WACR": "wacr._constants",
     "Client": "wacr._client",
     "APIResponse": "wacr._api_response",
+    "EventHooks": "wacr._hooks",
     "HookEvent": "wacr._hooks",
     "RateLimiter": "wacr._ratelimit",
     "AsyncPager": "wacr._pagination",
@@ -124,6 +125,7 @@ __all__ = [
     "ConflictError",
     "ContactOptedOutError",
     "Deleted",
+    "EventHooks",
     "FeatureLimitExceededError",
     "FeatureNotAvailableError",
     "HookEvent",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -29,7 +29,7 @@ from wacr.resources import (
 __all__ = ["RASL", "WACR", "Client"]
 
 if TYPE_CHECKING:
-    from wacr._hooks import HookEvent
+    from wacr._hooks import EventHooks
     from wacr._ratelimit import Limiter
 
 USER_AGENT = f"wacr/{__version__}"
@@ -114,8 +114,7 @@ class Client:
         trust_env: bool = True,
         proxy: str | None = None,
         default_headers: Mapping[str, str] | None = None,
-        event_hooks: Mapping[Literal["request", "response", "retry"], Sequence[Callable[[HookEvent], Any]]]
-        | None = None,
+        event_hooks: EventHooks | None = None,
         rate_limit: Limiter | None = None,
     ) -> None:
         # Every setting is checked once, by Settings (a ConfigurationError naming it).

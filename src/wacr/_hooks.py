@@ -15,7 +15,7 @@ import inspect
 import logging
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import attrs
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from wacr._attempt import Call
     from wacr.errors import WacrError
 
-__all__ = ["KINDS", "CallObserver", "HookEvent", "Hooks", "shown_url"]
+__all__ = ["KINDS", "CallObserver", "EventHooks", "HookEvent", "Hooks", "shown_url"]
 
 _log = logging.getLogger("wacr")
 
@@ -36,6 +36,11 @@ _SECRET_NAMES = frozenset({"token", "api_key", "apikey", "key", "access_token", 
 _MASKED = "[REDACTED]"
 
 Hook = Callable[["HookEvent"], Any]
+
+#: What ``Client(event_hooks=...)`` takes: each kind (``"request"``, ``"response"``, ``"retry"``)
+#: to a list of sync or async callables of a :class:`HookEvent`. Keys are plain strings so that a
+#: dict built beforehand type-checks; an unknown kind is a ConfigurationError at construction.
+EventHooks: TypeAlias = Mapping[str, Sequence[Callable[["HookEvent"], object]]]
 
 
 @attrs.define(slots=True, frozen=True, repr=False)

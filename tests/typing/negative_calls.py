@@ -9,7 +9,7 @@ comments and checks that both tools report each line with that code. It is never
 from __future__ import annotations
 
 import wacr
-from wacr import models
+from wacr import models, webhooks
 
 
 async def mistakes(client: wacr.Client) -> None:
@@ -38,3 +38,16 @@ async def mistakes(client: wacr.Client) -> None:
     contact: models.Contact = await client.groups.get(1)  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
     status: str = (await client.messages.send_text(phone="1", message="x")).response.status  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
     del group, contact, status
+
+
+def handler_mistakes(router: webhooks.Router) -> None:
+    # A handler is checked against the event its pattern delivers.
+    @router.on("source.created")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    async def wrong_kind(event: webhooks.ContactCreatedEvent) -> None: ...
+
+    @router.on("contact.created")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    def not_an_event(event: int) -> None: ...
+
+    # A wildcard may deliver an undocumented type: only the generic payload is promised.
+    @router.on("contact.*")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    def too_narrow(event: webhooks.ContactEvent) -> None: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import wacr
-from wacr import models
+from wacr import models, webhooks
 
 
 async def every_method(client: wacr.Client) -> None:
@@ -136,3 +136,35 @@ async def every_method(client: wacr.Client) -> None:
     del (usage, limits, sent, again, verified, status, auth_page, notes, note, deleted, batch, batch_deleted)
     del (added, removed, template, media, interactive, message, synced, one, first, more, templates, groups)
     del (statuses, request_id, page_info, item_info, deleted_info, lead, video, listed, audio, trashed)
+
+
+def hooks_and_handlers(router: webhooks.Router) -> wacr.Client:
+    """Event hooks built beforehand, and webhook handlers typed by the event they receive."""
+
+    def count(event: wacr.HookEvent) -> None: ...
+
+    async def audit(event: wacr.HookEvent) -> None: ...
+
+    # A dict built first, sync and async hooks together (annotated: mypy joins the two lists).
+    hooks: wacr.EventHooks = {"response": [count], "retry": [audit]}
+    plain = {"request": [count]}  # inferred dict[str, list[...]]: taken as it is
+
+    @router.on("contact.created")
+    async def welcome(event: webhooks.ContactCreatedEvent) -> None:
+        first: str | None = event.data.resource.attributes.get("firstname")
+
+    @router.on("contact.created", "contact.updated", when=lambda e: e.data.resource.id > 0)
+    def sync_crm(event: webhooks.ContactEvent) -> None: ...
+
+    @router.on("contact.updated", when=lambda e: "status_id" in (e.changes.modified_fields or []))
+    async def moved(event: webhooks.ContactUpdatedEvent) -> None: ...
+
+    @router.on("*")  # any event, an undocumented type too
+    def log_all(event: webhooks.WebhookPayload) -> None:
+        kind: str = event.event.type
+
+    router.on("contact.*")(lambda payload: print(payload.event.id))
+    router.add_handler(welcome, "contact.created")
+    router.add_handler(log_all, "source.*", "*.deleted")
+    del plain
+    return wacr.Client(event_hooks=hooks)

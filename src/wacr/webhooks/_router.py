@@ -9,17 +9,15 @@ It knows no web framework: :meth:`Router.handle` is the transport-neutral core (
 from __future__ import annotations
 
 import asyncio
-import fnmatch
-import inspect
 import logging
-import re
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Final
 
 from wacr.models import WebhookPayload
 from wacr.webhooks._claims import Claims, Load, Route, Run, finish_run, run_handler, short
 from wacr.webhooks._core import Answer, Headers, handle
 from wacr.webhooks._dedupe import DEFAULT_MAX_EVENT_IDS, DedupeStore, MemoryDedupe
+from wacr.webhooks._registry import Registry
 from wacr.webhooks._signatures import SIGNATURE_HEADER
 
 if TYPE_CHECKING:
@@ -44,10 +42,8 @@ DEFAULT_MAX_PENDING: Final = 100
 
 _log = logging.getLogger("wacr.webhooks")
 
-_H = TypeVar("_H", bound=Callable[[Any], object])
 
-
-class Router:
+class Router(Registry):
     """Routes webhook events to handlers; served by :meth:`handle`, :attr:`handler` (aiohttp) or
     :attr:`asgi` (Starlette, FastAPI, any ASGI 3 server).
 
@@ -156,7 +152,7 @@ class Router:
         self._own_dedupe = dedupe is not None
         #: Where claimed event ids are kept (see the delivery guarantee).
         self.dedupe: DedupeStore = dedupe if dedupe is not None else MemoryDedupe(max_event_ids)
-        self._routes: list[Route] = []
+        super().__init__()
         self._children: list[Router] = []
         self._parent: Router | None = None
         self._claims = Claims(self.dedupe)
@@ -165,43 +161,7 @@ class Router:
         self._tasks: set[asyncio.Task[None]] = set()
         self._load = Load()
 
-    # -- registration ------------------------------------------------------------------------
-    def on(self, *patterns: str, when: Callable[[Any], object] | None = None) -> Callable[[_H], _H]:
-        """Decorate ``handler(event)`` to run for events whose type matches a pattern.
-
-        A pattern is an event type (``"contact.created"``) or a shell-style wildcard:
-        ``"contact.*"``, ``"*.deleted"``, ``"*"``. ``when`` narrows it further: a function of the
-        event (sync or async) whose truth decides, in the handler's task, whether the handler runs
-        (one that raises counts as the handler failing). Handlers may be ``async def`` (run on
-        the loop) or plain functions (run in a worker thread, so they may block). Matching
-        handlers run concurrently, each as its own task, in no guaranteed order.
-        """
-
-        def register(handler: _H) -> _H:
-            self.add_handler(handler, *patterns, when=when)
-            return handler
-
-        return register
-
-    def add_handler(
-        self, handler: Callable[[Any], object], *patterns: str, when: Callable[[Any], object] | None = None
-    ) -> None:
-        """Register ``handler`` for ``patterns`` without a decorator (see :meth:`on`)."""
-        if not callable(handler):
-            raise TypeError(f"a webhook handler must be callable, got {handler!r}")
-        if when is not None and not callable(when):
-            raise TypeError(f"when= must be a function of the event, got {when!r}")
-        if not patterns:
-            raise TypeError("give at least one event pattern, e.g. 'contact.created' or '*'")
-        for pattern in patterns:
-            if not isinstance(pattern, str) or not pattern:
-                raise TypeError(f"an event pattern must be a non-empty string, got {pattern!r}")
-        is_async = inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-            getattr(handler, "__call__", None)  # noqa: B004 - an object whose __call__ is async
-        )
-        for pattern in patterns:
-            self._routes.append(Route(re.compile(fnmatch.translate(pattern)), handler, is_async, when))
-
+    # -- registration (on, add_handler: wacr.webhooks._registry) ---------------------------
     def include(self, router: Router) -> Router:
         """Run ``router``'s handlers (and those it includes) for the events this router receives.
 
