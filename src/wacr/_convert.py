@@ -67,7 +67,7 @@ from wacr._json_types import (
 )
 from wacr._response import ResponseInfo
 from wacr.errors import InvalidResponseError
-from wacr.models._base import Model, OpenEnum
+from wacr.models._base import Model, OpenEnum, give_nested, nested_results
 
 __all__ = [
     "converter",
@@ -284,6 +284,9 @@ def structure_response(data: Any, cls: type[T], info: ResponseInfo | None = None
         raise invalid_response_error(exc, path=path, info=info) from exc
     if info is not None and isinstance(result, Model):
         object.__setattr__(result, "_response", info)  # works on frozen models too
+        nested = nested_results(type(result))
+        if nested:
+            give_nested(result, info, nested)
     return result
 
 

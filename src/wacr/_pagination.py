@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import attrs
 
 from wacr import _envelope
 from wacr._response import ResponseInfo
-from wacr.models._base import Model
+from wacr.models._base import Model, give_nested, nested_results
 
 # The slot's own setter: works on frozen models too, and costs less than object.__setattr__.
 _set_response: Callable[[Any, ResponseInfo], None] = vars(Model)["_response"].__set__
@@ -250,9 +250,14 @@ def page_from_envelope(
 
     items: list[T] = _convert.structure_response(data, list_type, info, path="data")
     if items and isinstance(items[0], Model):
-        # Each item's `response` is the page's: the call that fetched it.
+        # Each item's `response` is the page's: the call that fetched it (and so is that of the
+        # results nested in it, a contact's groups).
         for item in items:
             _set_response(item, info)
+        nested = nested_results(item_type)
+        if nested:
+            for model in cast("list[Model]", items):
+                give_nested(model, info, nested)
 
     meta = _envelope.page_meta(envelope)
     current_page = meta["current_page"]

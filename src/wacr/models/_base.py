@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import typing
 from typing import Any, cast
 
 import attrs
@@ -11,7 +12,7 @@ import attrs
 # resolves the annotations of this base too.
 from wacr._response import PendingInfo, ResponseInfo
 
-__all__ = ["Model", "OpenEnum", "Result"]
+__all__ = ["Model", "OpenEnum", "Result", "give_nested", "nested_results"]
 
 
 class Model:
@@ -58,8 +59,9 @@ def _rebuild(cls: type[Model], fields: dict[str, Any], info: ResponseInfo | None
 class Result(Model):
     """Base of the models that operations answer with (``Contact``, ``TextMessageResult``, ...).
 
-    Their :attr:`response` is always there on what a call returns, the items of a page included
-    (theirs is the page's), so it is typed without ``None``.
+    Their :attr:`response` is always there on what a call returns: the items of a page, and the
+    results nested in another (``contact.groups[0]``, ``synced.templates[0]``), hold that of
+    the call that fetched them. So it is typed without ``None``.
     """
 
     __slots__ = ()
@@ -68,16 +70,52 @@ class Result(Model):
     def response(self) -> ResponseInfo:
         """HTTP status, headers and request id of the call that returned this object.
 
-        Raises ``AttributeError`` on an object that no call returned (built by hand, or nested
-        inside another result: read the outer result's ``response``).
+        Raises ``AttributeError`` on an object that no call returned (built by hand).
         """
         info = super().response
         if info is None:
             raise AttributeError(
-                f"this {type(self).__name__} was not returned by a call (built by hand or nested in "
-                "another result), so it has no response"
+                f"this {type(self).__name__} was not returned by a call (it was built by hand), "
+                "so it has no response"
             )
         return info
+
+
+# Per model class: the names of its fields that hold results (one, or a list of them).
+_NESTED: dict[type, tuple[str, ...]] = {}
+
+
+def nested_results(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that hold :class:`Result` s (``Contact.groups``,
+    ``TemplateSyncResult.templates``), read from its annotations once per class."""
+    names = _NESTED.get(cls)
+    if names is None:
+        hints = typing.get_type_hints(cls)
+        names = _NESTED[cls] = tuple(
+            field.name for field in attrs.fields(cast(Any, cls)) if _holds_result(hints.get(field.name))
+        )
+    return names
+
+
+def _holds_result(hint: Any) -> bool:
+    if isinstance(hint, type):
+        return issubclass(hint, Result)
+    return any(_holds_result(arg) for arg in typing.get_args(hint))
+
+
+def give_nested(model: Model, info: ResponseInfo, names: tuple[str, ...]) -> None:
+    """Give the results nested in ``model`` (at the fields ``names``, and theirs in turn) the
+    ``response`` of the call that returned it, so that it is there on every result a call gave."""
+    for name in names:
+        value = getattr(model, name)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, Result) and getattr(item, "_response", None) is None:
+                object.__setattr__(item, "_response", info)  # works on frozen models too
+                inner = nested_results(type(item))
+                if inner:
+                    give_nested(item, info, inner)
 
 
 class OpenEnum(str, enum.Enum):

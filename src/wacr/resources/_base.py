@@ -21,7 +21,7 @@ from wacr._pagination import Paginator
 from wacr._query import key_text
 from wacr._validate import accepts, body_check, check_value, validate
 from wacr.errors import ValidationError, WacrError
-from wacr.models._base import Model
+from wacr.models._base import Model, give_nested, nested_results
 from wacr.models._extra import Deleted
 from wacr.models._structure import STRUCTURERS
 from wacr.resources._arguments import MAX_DEPTH, NOT_UTF8, check_integer, is_list, is_utf8, query_params
@@ -264,7 +264,7 @@ class _Plan:
     first call): its ``data`` object, the whole body for a flat answer (comments), a batch
     summary wherever it sits, or a deletion; with the call's ResponseInfo."""
 
-    __slots__ = ("_fast", "_flat", "_where", "check", "deletes", "op", "result", "summary")
+    __slots__ = ("_fast", "_flat", "_nested", "_where", "check", "deletes", "op", "result", "summary")
 
     def __init__(self, op: Operation, result: type[Any]) -> None:
         _check_result(op, result)
@@ -282,6 +282,8 @@ class _Plan:
         # its hook too: the converter (cattrs) is loaded only to word what an answer that does
         # not fit gets wrong, so a call whose answer fits never loads it.
         self._fast = STRUCTURERS.get(result)
+        # Fields holding results of their own (a contact's groups): they get the call's response.
+        self._nested = () if self.deletes else nested_results(result)
 
     def finish(self, raw: RawResult) -> Any:
         """The result of a (non-delete) answer, holding the call's ResponseInfo (made when the
@@ -308,7 +310,12 @@ class _Plan:
             from wacr import _convert
 
             raise _convert.invalid_response_error(exc, path=self._where, info=raw.info) from exc
-        object.__setattr__(result, "_response", raw.lazy_info)  # works on frozen models too
+        if self._nested:
+            info = raw.info
+            object.__setattr__(result, "_response", info)
+            give_nested(result, info, self._nested)
+        else:
+            object.__setattr__(result, "_response", raw.lazy_info)  # works on frozen models too
         return result
 
     @staticmethod

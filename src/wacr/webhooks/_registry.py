@@ -51,6 +51,7 @@ class Register(Protocol, Generic[_E]):
 
     def __call__(self, handler: Callable[[_E], _R], /) -> Callable[[_E], _R]: ...
 
+
 _Contact = Literal["contact.created", "contact.updated", "contact.deleted"]
 _Source = Literal["source.created", "source.updated", "source.deleted"]
 _Status = Literal["status.created", "status.updated", "status.deleted"]
