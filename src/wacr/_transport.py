@@ -98,6 +98,11 @@ class Transport:
             settings = Settings(**options)
         elif options:
             raise TypeError("Transport takes settings or their keywords, not both")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError(
+                f"session must be an aiohttp.ClientSession (or None: the client makes its own), "
+                f"got {type(session).__name__}"
+            )
         self.settings = settings
         self.base_url = settings.base_url
         self.timeout = settings.timeout

@@ -118,6 +118,10 @@ class _Tracing:
 def instrument(client: Client, tracer_provider: trace.TracerProvider | None = None) -> None:
     """Trace every call ``client`` makes from now on (see the module docstring); a second call
     on the same client does nothing. ``tracer_provider`` defaults to the global one."""
+    import wacr  # the public face; wacr.Client is loaded already when a client was made
+
+    if not isinstance(client, wacr.Client):
+        raise TypeError(f"instrument() takes a wacr.Client, not {type(client).__name__}")
     transport = client._transport
     if any(isinstance(observer, _Tracing) for observer in transport._observers):
         return

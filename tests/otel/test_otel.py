@@ -143,3 +143,9 @@ def test_without_the_extra_the_import_error_names_it() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "wacr.otel needs the otel extra: pip install 'wacr[otel]'"
+
+
+@pytest.mark.parametrize("thing", ["x", None, 5, object()])
+def test_instrument_takes_only_a_client(thing: object) -> None:
+    with pytest.raises(TypeError, match=r"instrument\(\) takes a wacr\.Client, not"):
+        wacr.otel.instrument(thing)  # type: ignore[arg-type]

@@ -301,3 +301,18 @@ def test_a_token_that_is_not_a_string_is_refused_without_showing_it() -> None:
         with pytest.raises(wacr.ConfigurationError) as caught:
             wacr.Client(token)  # type: ignore[arg-type]
         assert str(caught.value) == f"the API token must be a string, got {type(token).__name__}"
+
+
+class _LooksLikeASession:
+    """Has a session's methods, but is no aiohttp.ClientSession."""
+
+    closed = False
+
+    def request(self, *args: object, **kwargs: object) -> None: ...
+
+
+@pytest.mark.parametrize("session", ["x", 5, _LooksLikeASession(), aiohttp.ClientSession, {"timeout": 5}])
+def test_a_session_that_is_no_aiohttp_session_is_refused_at_construction(session: object) -> None:
+    with pytest.raises(wacr.ConfigurationError, match=r"session must be an aiohttp\.ClientSession") as caught:
+        wacr.Client(TOKEN, session=session)  # type: ignore[arg-type]
+    assert TOKEN not in str(caught.value)

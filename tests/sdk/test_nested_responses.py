@@ -38,7 +38,16 @@ CALLS: dict[str, Call] = {
     ),
     "contacts_update": lambda c: c.contacts.update(1, city="Cairo"),
     "contacts_batch_create": lambda c: c.contacts.batch_create(
-        [{"firstname": "a", "lastname": "b", "phone": "+201000000001", "type": "lead", "source_id": 1, "status_id": 1}]
+        [
+            {
+                "firstname": "a",
+                "lastname": "b",
+                "phone": "+201000000001",
+                "type": "lead",
+                "source_id": 1,
+                "status_id": 1,
+            }
+        ]
     ),
     "templates_sync": lambda c: c.templates.sync(),
 }
@@ -98,7 +107,13 @@ async def test_nested_results_hold_the_calls_response(
     meta: dict[str, Any] = {"request_id": f"req-{operation}"}
     if op.is_list:
         data = [data]
-        meta["pagination"] = {"total": 1, "per_page": 15, "current_page": 1, "total_pages": 1, "has_more": False}
+        meta["pagination"] = {
+            "total": 1,
+            "per_page": 15,
+            "current_page": 1,
+            "total_pages": 1,
+            "has_more": False,
+        }
     recorder.answers[operation] = (200, {"success": True, "data": data, "meta": meta})
 
     result = await CALLS[operation](client)
@@ -116,4 +131,4 @@ def test_a_result_built_by_hand_still_has_no_response() -> None:
     contact = models.Contact(id=1, groups=[group])
     for built in (group, contact):
         with pytest.raises(AttributeError, match="built by hand"):
-            built.response
+            _ = built.response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +42,8 @@ DEFAULT_READ_TIMEOUT: Final = 10.0
 DEFAULT_MAX_PENDING: Final = 100
 
 _log = logging.getLogger("wacr.webhooks")
+# An HTTP field name (RFC 9110's token).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class Router(Registry):
@@ -130,12 +133,27 @@ class Router(Registry):
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
+        if secret is not None and not isinstance(secret, (str, bytes)):
+            raise TypeError(f"secret must be str, bytes or None, not {type(secret).__name__}")
         if secret is not None and not secret:
             raise ValueError("the webhook secret is empty; pass secret=None to accept unsigned deliveries")
-        if max_body_size < 1 or max_event_ids < 1 or max_pending < 1:
-            raise ValueError("max_body_size, max_event_ids and max_pending must be positive")
-        if not read_timeout > 0 or read_timeout == float("inf"):
-            raise ValueError(f"read_timeout must be a positive number of seconds, not {read_timeout!r}")
+        if not isinstance(signature_header, str) or not _TOKEN.fullmatch(signature_header):
+            raise ValueError(f"signature_header must be an HTTP header name, not {signature_header!r}")
+        for name, count in (
+            ("max_body_size", max_body_size),
+            ("max_event_ids", max_event_ids),
+            ("max_pending", max_pending),
+        ):
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise ValueError(f"{name} must be a positive integer, not {count!r}")
+        if (
+            not isinstance(read_timeout, (int, float))
+            or isinstance(read_timeout, bool)
+            or not 0 < read_timeout < float("inf")
+        ):
+            raise ValueError(
+                f"read_timeout must be a positive, finite number of seconds, not {read_timeout!r}"
+            )
         if dedupe is not None:
             if not isinstance(dedupe, DedupeStore):
                 raise TypeError(f"dedupe must be a DedupeStore (claim, complete, release), not {dedupe!r}")

@@ -19,7 +19,19 @@ _SIGNATURE_PREFIX: Final = "sha256="
 
 
 def _key(secret: str | bytes) -> bytes:
-    return secret.encode() if isinstance(secret, str) else bytes(secret)
+    if isinstance(secret, str):
+        return secret.encode()
+    if isinstance(secret, (bytes, bytearray)):
+        return bytes(secret)
+    raise TypeError(f"the webhook secret must be str or bytes, not {type(secret).__name__}")
+
+
+def _raw(body: bytes | str) -> bytes:
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError(f"a webhook body to sign must be bytes or str (the raw body), not {type(body).__name__}")
 
 
 def sign(body: bytes | str, secret: str | bytes) -> str:
@@ -28,8 +40,7 @@ def sign(body: bytes | str, secret: str | bytes) -> str:
     Useful to test a receiver (``headers={"X-Signature": sign(body, secret)}``). The platform's
     own scheme is undocumented; this is the one :class:`~wacr.webhooks.Router` and the emulator use.
     """
-    raw = body.encode() if isinstance(body, str) else body
-    return _SIGNATURE_PREFIX + hmac.new(_key(secret), raw, hashlib.sha256).hexdigest()
+    return _SIGNATURE_PREFIX + hmac.new(_key(secret), _raw(body), hashlib.sha256).hexdigest()
 
 
 def verify_signature(body: bytes | str, signature: str | None, secret: str | bytes) -> bool:
@@ -41,7 +52,11 @@ def verify_signature(body: bytes | str, signature: str | None, secret: str | byt
     >>> verify_signature(b"{}", sign(b"{}", "s3cret"), "s3cret")
     True
     """
+    if signature is not None and not isinstance(signature, str):
+        raise TypeError(f"a webhook signature is the header's text (str), not {type(signature).__name__}")
     if not signature:
+        _key(secret)  # a wrong secret is a mistake even when there is nothing to compare
+        _raw(body)
         return False
     given = signature.strip()
     if given[: len(_SIGNATURE_PREFIX)].lower() == _SIGNATURE_PREFIX:
