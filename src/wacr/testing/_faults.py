@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
+import orjson
+
 __all__ = ["Fault"]
 
 _API_PREFIX = "/api/v2"
 _ids = itertools.count(1)
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what an HTTP header may not carry
 
 _STATUS_CODES = {
     400: ("BAD_REQUEST", "Bad request"),
@@ -27,6 +33,27 @@ _STATUS_CODES = {
     503: ("SERVICE_UNAVAILABLE", "Service unavailable"),
     504: ("GATEWAY_TIMEOUT", "Gateway timeout"),
 }
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check(ok: bool, option: str, rule: str, value: object) -> None:
+    if not ok:
+        raise TypeError(f"Fault {option} must be {rule}, got {type(value).__name__} {value!r:.80}")
+
+
+def _check_line(value: str, option: str) -> None:
+    if _CONTROLS.search(value):
+        raise ValueError(
+            f"Fault {option} must hold no control character but tab (it is sent as a header), "
+            f"got {value!r:.80}"
+        )
 
 
 def default_error(status: int) -> tuple[str, str]:
@@ -60,6 +87,11 @@ class Fault:
     - ``retry_after``: for a 429, sets both the ``Retry-After`` header and ``details.retry_after``.
 
     With only ``delay`` and/or ``headers``, the real answer is sent, late and/or with the headers.
+
+    Every option is checked when the fault is made (by :meth:`Emulator.inject` too): a wrong type
+    raises ``TypeError`` and a value outside its rule ``ValueError``, both naming the option
+    (``status`` is an int from 200 to 599, ``delay`` and ``retry_after`` finite seconds >= 0,
+    ``times`` an int >= 1, ``headers`` header names to str, ``json`` JSON-serialisable...).
     """
 
     match: str = "*"
@@ -78,10 +110,48 @@ class Fault:
     _pattern: str = field(init=False, repr=False, compare=False, default="*")
 
     def __post_init__(self) -> None:
+        # Checked here, where the test gives them: a bad option found by the request handler would
+        # only show as a 500 the test did not ask for.
+        _check(isinstance(self.match, str), "match", "a string such as 'POST /messages/text'", self.match)
+        if self.status is not None:
+            _check(_is_int(self.status), "status", "an int HTTP status (or None)", self.status)
+            if not 200 <= self.status <= 599:
+                raise ValueError(f"Fault status must be an HTTP status from 200 to 599, got {self.status}")
+        if self.json is not None:
+            try:
+                orjson.dumps(self.json)
+            except (TypeError, orjson.JSONEncodeError) as exc:
+                raise TypeError(f"Fault json must be JSON-serialisable: {exc}") from None
+        body = self.body
+        _check(body is None or isinstance(body, (str, bytes)), "body", "str, bytes or None", body)
+        _check(isinstance(self.headers, Mapping), "headers", "a mapping of header names to str", self.headers)
+        for name, value in self.headers.items():
+            if not (isinstance(name, str) and _TOKEN.fullmatch(name)):
+                raise ValueError(f"Fault headers must have HTTP header names (RFC 9110 tokens), got {name!r}")
+            _check(isinstance(value, str), f"headers[{name!r}]", "a str", value)
+            _check_line(value, f"headers[{name!r}]")
+        ctype = self.content_type
+        _check(ctype is None or isinstance(ctype, str), "content_type", "a str or None", ctype)
+        if ctype is not None:
+            _check_line(ctype, "content_type")
+        _check(_is_number(self.delay), "delay", "a number of seconds", self.delay)
+        if not (math.isfinite(self.delay) and self.delay >= 0):
+            raise ValueError(f"Fault delay must be a finite number of seconds >= 0, got {self.delay!r}")
         if self.drop not in (None, "before", "after"):
-            raise ValueError("drop must be None, 'before' or 'after'")
-        if self.times is not None and self.times < 1:
-            raise ValueError("times must be at least 1 (or None for no limit)")
+            raise ValueError(f"Fault drop must be None, 'before' or 'after', got {self.drop!r}")
+        _check(isinstance(self.run_handler, bool), "run_handler", "a bool", self.run_handler)
+        if self.retry_after is not None:
+            rule = "a number of seconds (or None)"
+            _check(_is_number(self.retry_after), "retry_after", rule, self.retry_after)
+            if not (math.isfinite(self.retry_after) and self.retry_after >= 0):
+                raise ValueError(
+                    f"Fault retry_after must be a finite number of seconds >= 0, got {self.retry_after!r}"
+                )
+        if self.times is not None:
+            _check(_is_int(self.times), "times", "an int (or None for no limit)", self.times)
+            if self.times < 1:
+                raise ValueError(f"Fault times must be at least 1 (or None for no limit), got {self.times}")
+        _check(_is_int(self.id), "id", "an int", self.id)
         method, _, pattern = self.match.strip().rpartition(" ")
         self._method = method.strip().upper() or "*"
         pattern = pattern or "*"
