@@ -11,7 +11,7 @@ import attrs
 from yarl import URL
 
 from wacr._headers import header_problems
-from wacr.errors import ConfigurationError
+from wacr.errors import ConfigurationError, ValidationError
 
 __all__ = ["DEFAULT_MAX_RESPONSE_SIZE", "Settings", "check_max_retries", "check_timeout"]
 
@@ -42,10 +42,26 @@ def _check_token(token: str) -> None:
             )
 
 
-def _number(name: str, value: object, rule: str, *, above: float | None = None, least: float = 0) -> float:
+def _problem(name: str, value: object, rule: str, per_call: bool) -> Exception:
+    """A setting's problem is the client's (ConfigurationError); a per-call override's is the
+    call's arguments' (ValidationError naming it, as for any argument checked before sending)."""
+    if per_call:
+        return ValidationError(errors={name: [f"must be {rule} (got {value!r})"]})
+    return ConfigurationError(f"{name} must be {rule}, got {value!r}")
+
+
+def _number(
+    name: str,
+    value: object,
+    rule: str,
+    *,
+    above: float | None = None,
+    least: float = 0,
+    per_call: bool = False,
+) -> float:
     """``value`` as a float when it is a finite real number (not a bool) above ``above`` or at
-    least ``least``; otherwise a ConfigurationError naming the setting and ``rule``."""
-    problem = ConfigurationError(f"{name} must be {rule}, got {value!r}")
+    least ``least``; otherwise an error naming the setting and ``rule`` (:func:`_problem`)."""
+    problem = _problem(name, value, rule, per_call)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise problem
     try:
@@ -57,21 +73,21 @@ def _number(name: str, value: object, rule: str, *, above: float | None = None, 
     raise problem  # NaN, an infinity, or out of range
 
 
-def _whole(name: str, value: object, least: int) -> int:
-    """``value`` when it is an int (not a bool) >= ``least``, else a ConfigurationError naming it."""
+def _whole(name: str, value: object, least: int, *, per_call: bool = False) -> int:
+    """``value`` when it is an int (not a bool) >= ``least``, else an error naming it."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= least:
         return value
-    raise ConfigurationError(f"{name} must be an integer >= {least}, got {value!r}")
+    raise _problem(name, value, f"an integer >= {least}", per_call)
 
 
-def check_timeout(value: object) -> float:
+def check_timeout(value: object, *, per_call: bool = False) -> float:
     """The one rule for ``timeout`` (a setting, and a per-call override): seconds > 0."""
-    return _number("timeout", value, "a positive, finite number of seconds", above=0)
+    return _number("timeout", value, "a positive, finite number of seconds", above=0, per_call=per_call)
 
 
-def check_max_retries(value: object) -> int:
+def check_max_retries(value: object, *, per_call: bool = False) -> int:
     """The one rule for ``max_retries`` (a setting, and a per-call override): an integer >= 0."""
-    return _whole("max_retries", value, 0)
+    return _whole("max_retries", value, 0, per_call=per_call)
 
 
 def _check_base_url(base_url: object) -> str:

@@ -225,7 +225,7 @@ class Transport:
         status, :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError`
         when no answer came, :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not JSON.
         """
-        retries = self.max_retries if max_retries is None else check_max_retries(max_retries)
+        retries = self.max_retries if max_retries is None else check_max_retries(max_retries, per_call=True)
         if self._base_path_length + len(path) + (query_chars(params) if params else 0) > QUERY_SURE:
             check_url_length(self._base_path_length, path, params)
         base = self._json_headers if json is not None else self._headers
@@ -243,7 +243,7 @@ class Transport:
             base,
             self._client_timeout
             if timeout is None
-            else client_timeout(check_timeout(timeout), self.settings.connect_timeout),
+            else client_timeout(check_timeout(timeout, per_call=True), self.settings.connect_timeout),
             retries,
             operation,
         )

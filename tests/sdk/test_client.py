@@ -285,12 +285,20 @@ def test_good_settings_are_kept_as_given(
 async def test_a_bad_per_call_override_is_refused_by_the_settings_rule_before_sending(
     client: wacr.Client, recorder: Recorder, option: str, value: object, rule: str
 ) -> None:
-    with pytest.raises(wacr.ConfigurationError) as caught:
-        await client.account.get(**{option: value})  # type: ignore[arg-type]
-    assert str(caught.value) == f"{option} must be {rule}, got {value!r}"
+    # An argument of the call: a ValidationError naming it, as for any argument (status None).
+    for call in (
+        lambda: client.account.get(**{option: value}),  # type: ignore[arg-type]
+        lambda: client.contacts.list(**{option: value}),  # type: ignore[arg-type]
+        lambda: client.request("GET", "/account", **{option: value}),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(wacr.ValidationError) as caught:
+            await call()
+        assert caught.value.status is None
+        assert caught.value.errors == {option: [f"must be {rule} (got {value!r})"]}
+    # The same rule as the setting's, which is the client's (a ConfigurationError).
     with pytest.raises(wacr.ConfigurationError) as setting:
         wacr.Client(TOKEN, **{option: value})  # type: ignore[arg-type]
-    assert str(setting.value) == str(caught.value)  # the same rule as the setting's
+    assert str(setting.value) == f"{option} must be {rule}, got {value!r}"
     assert recorder.requests == []
     await client.account.get(max_retries=None, timeout=None)  # None: the client's settings
     assert len(recorder.requests) == 1
