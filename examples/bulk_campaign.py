@@ -73,10 +73,10 @@ class Outcome:
 class CampaignSummary:
     """Every contact of the campaign, by outcome."""
 
-    sent: list[Outcome] = field(default_factory=list)
-    failed: list[Outcome] = field(default_factory=list)
+    sent: list[Outcome] = field(default_factory=list[Outcome])
+    failed: list[Outcome] = field(default_factory=list[Outcome])
     #: Failed ambiguously: the server may have sent these; not retried.
-    maybe_sent: list[Outcome] = field(default_factory=list)
+    maybe_sent: list[Outcome] = field(default_factory=list[Outcome])
     #: Why the campaign stopped early (``None``: every member was tried).
     stopped: str | None = None
     per_minute: float | None = None

@@ -12,7 +12,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -54,7 +54,7 @@ def clock(value: datetime | None) -> str:
 
 
 @contextmanager
-def stopwatch() -> Iterator[list[float]]:
+def stopwatch() -> Generator[list[float], None, None]:
     """Measures the ``with`` block: ``elapsed[0]`` holds the seconds afterwards."""
     elapsed = [0.0]
     start = time.monotonic()

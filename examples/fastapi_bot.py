@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -49,7 +49,7 @@ def create_app(secret: str | None = None) -> FastAPI:
         log.info("welcomed contact %s (message %s)", contact.id, sent.message_id)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncGenerator[None, None]:
         async with wacr.Client() as client:  # WACR_TOKEN and WACR_BASE_URL
             app.state.client = client
             yield

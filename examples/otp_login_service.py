@@ -44,7 +44,7 @@ import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -96,12 +96,12 @@ async def read_fields(request: web.Request, *names: str) -> dict[str, str] | web
         return answer(400, "invalid_json", "The body must be a JSON object.")
     if not isinstance(body, dict):
         return answer(400, "invalid_json", "The body must be a JSON object.")
-    missing = {
-        name: ["is required"] for name in names if not isinstance(body.get(name), str) or not body[name]
-    }
+    given = cast("dict[str, object]", body)
+    fields = {name: value for name in names if isinstance(value := given.get(name), str) and value}
+    missing = {name: ["is required"] for name in names if name not in fields}
     if missing:
         return answer(422, "invalid_request", "Some fields are missing or not strings.", fields=missing)
-    return {name: body[name] for name in names}
+    return fields
 
 
 async def login_start(request: web.Request) -> web.Response:
