@@ -394,7 +394,7 @@ async def tour() -> None:
             f"\nTour done in {time.monotonic() - started:.1f} s: {len(emu.received)} API requests, "
             f"{len(emu.outbox)} WhatsApp messages in the emulator's outbox."
         )
-        print("Next: `wacr --help`, examples/otp_login_service.py, examples/bulk_campaign.py.")
+        print("Next: `wacr --help` (cli extra), examples/otp_login_service.py, examples/bulk_campaign.py.")
 
 
 def main() -> int:

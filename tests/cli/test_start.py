@@ -143,3 +143,27 @@ def test_the_emulator_command_has_the_same_error_style(capsys: pytest.CaptureFix
     assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
     assert main(["emulator", "--help"]) == 0
     assert "--rate-limit N" in capsys.readouterr().out
+
+
+def _groups() -> list[tuple[str, click.Group]]:
+    ctx = click.Context(cli)
+    found: list[tuple[str, click.Group]] = [("wacr", cli)]
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            found.append((f"wacr {name}", command))
+    return found
+
+
+@pytest.mark.parametrize("width", [72, 80])  # click caps the help at 80 columns
+def test_each_command_summary_in_a_groups_help_is_whole_clauses(width: int) -> None:
+    """A summary is cut at a clause ("Send a text message"), never mid-sentence with "..."."""
+    for path, group in _groups():
+        ctx = click.Context(group, info_name=path, terminal_width=width, max_content_width=width)
+        listing = group.get_help(ctx).split("\nCommands:\n", 1)[1]
+        assert "..." not in listing, (path, width, listing)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            summary = command.get_short_help_str(width - 6 - len(name))
+            assert " ".join((command.help or "").split()).startswith(summary.rstrip(".")), (path, name)

@@ -171,11 +171,38 @@ def _with_json_option(params: list[click.Parameter]) -> None:
 
 
 class Command(click.Command):
-    """A leaf command: accepts ``--json`` after its name too."""
+    """A leaf command: accepts ``--json`` after its name too; its line in a group's help is a whole
+    clause of its first sentence, not one cut mid-word."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _with_json_option(self.params)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.short_help or not self.help:
+            return super().get_short_help_str(limit)
+        return short_help(self.help, limit) or super().get_short_help_str(limit)
+
+
+def short_help(text: str, limit: int) -> str | None:
+    """The first sentence of ``text`` if it fits in ``limit`` characters, else its longest
+    leading clause that does (ending before " (", "; ", ": " or ", "), else None."""
+    sentence = " ".join(text.split("\n\n", 1)[0].split())
+    end = sentence.find(". ")
+    if end >= 0:
+        sentence = sentence[: end + 1]
+    if len(sentence) <= limit:
+        return sentence
+    cuts = [at for mark in (" (", "; ", ": ", ", ") for at in _finds(sentence, mark) if 0 < at <= limit]
+    return sentence[: max(cuts)] if cuts else None
+
+
+def _finds(text: str, mark: str) -> list[int]:
+    found, at = [], text.find(mark)
+    while at >= 0:
+        found.append(at)
+        at = text.find(mark, at + 1)
+    return found
 
 
 class Group(click.Group):
