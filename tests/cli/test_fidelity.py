@@ -26,6 +26,9 @@ Run = Callable[..., Result]
 HEADER = ["firstname", "lastname", "phone", "type", "source_id", "status_id", "country_id"]
 
 
+LONG = "+" + "1" * 21  # 22 characters
+
+
 def write_csv(tmp_path: Path, rows: list[list[str]], name: str = "contacts.csv") -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([HEADER, *rows])
@@ -77,8 +80,8 @@ def test_send_cta(wacr_cli: Run, wacr_emulator: Emulator) -> None:
     [
         (["--button-url", "https://example.com"], ["missing option '--button-text'"]),
         (["--button-text", "Go"], ["missing option '--button-url'"]),
-        (["--button-text", "Go", "--button-url", "not a url"], ["button_url"]),
-        (["--button-text", "G" * 26, "--button-url", "https://example.com"], ["button_text"]),
+        (["--button-text", "Go", "--button-url", "not a url"], ["--button-url: must be an absolute http(s) URL"]),
+        (["--button-text", "G" * 26, "--button-url", "https://example.com"], ["--button-text: must be at most 25 characters"]),
     ],
 )
 def test_send_cta_bad_arguments_exit_2_and_send_nothing(
@@ -172,20 +175,21 @@ def test_the_help_names_the_new_commands(wacr_cli: Run) -> None:
 
 
 @pytest.mark.parametrize("stop", [False, True])
-def test_a_row_with_phone_12_is_a_bad_row_and_is_never_sent(
+def test_a_row_with_a_phone_over_20_characters_is_a_bad_row_and_is_never_sent(
     wacr_cli: Run, wacr_emulator: Emulator, tmp_path: Path, stop: bool
 ) -> None:
-    only = write_csv(tmp_path, [row("12")])
+    # A contact phone is `max:20` (no minimum, no format): a longer one is the SDK's to refuse.
+    only = write_csv(tmp_path, [row(LONG)])
     result = wacr_cli("--json", "contacts", "import", only, *(["--stop-on-error"] if stop else []))
-    assert result.json["failed"] == [{"line": 2, "reason": "phone: must be at least 10 characters (got 2)"}]
+    assert result.json["failed"] == [{"line": 2, "reason": "phone: must be at most 20 characters (got 22)"}]
     assert batches_sent(wacr_emulator) == []  # refused before anything was sent
 
-    mixed = write_csv(tmp_path, [row("+15550000001"), row("12", first="Bad"), row("+15550000003")], "m.csv")
+    mixed = write_csv(tmp_path, [row("+15550000001"), row(LONG, first="Bad"), row("+15550000003")], "m.csv")
     result = wacr_cli("--json", "contacts", "import", mixed, *(["--stop-on-error"] if stop else []))
     failed = {item["line"]: item["reason"] for item in result.json["failed"]}
-    assert failed == {3: "phone: must be at least 10 characters (got 2)"}
+    assert failed == {3: "phone: must be at most 20 characters (got 22)"}
     sent = [item["phone"] for batch in batches_sent(wacr_emulator) for item in batch]
-    assert "12" not in sent
+    assert LONG not in sent
     if stop:
         assert sent == ["+15550000001"] and result.json["not_imported"] == [4] and result.code == 1
     else:

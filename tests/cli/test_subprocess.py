@@ -121,9 +121,9 @@ def test_errors_are_one_line_on_stderr_without_a_traceback(wacr_emulator: Emulat
     ]
     bad_argument, usage_error, wrong_token = (finish(run) for run in runs)
 
-    # A bad argument: the SDK's own check names the field; nothing was sent.
+    # A bad argument: the SDK's own check, naming the option; nothing was sent.
     line = bad_argument.assert_one_line_error(2)
-    assert line == "error: phone: must be at least 10 characters (got 5)"
+    assert line == "error: --phone: must be at least 10 characters (got 5)"
     # A click usage error.
     usage_error.assert_one_line_error(2, "missing option '--message'", "wacr send text --help")
     # The API's 401, without the token anywhere.

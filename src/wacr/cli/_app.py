@@ -110,7 +110,12 @@ class App:
             async with client:
                 return await call(client)
 
-        return asyncio.run(go())
+        try:
+            return asyncio.run(go())
+        except wacr.ValidationError as exc:
+            if exc.status is None:  # refused before sending: name the options the user typed
+                name_options(exc, click.get_current_context(silent=True))
+            raise
 
     # -- output (rich is loaded by wacr.cli._output, on the first result printed) ------------------
 
@@ -150,6 +155,19 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def name_options(error: wacr.ValidationError, ctx: click.Context | None) -> None:
+    """Key the SDK's field errors by the command's options where a field is one (``phone`` ->
+    ``--phone``); a field inside an option's JSON keeps its path (``buttons.0.title``)."""
+    if ctx is None:
+        return
+    options = {
+        param.name: max(param.opts, key=len)
+        for param in ctx.command.params
+        if isinstance(param, click.Option) and param.name
+    }
+    error.errors = {options.get(field, field): messages for field, messages in error.errors.items()}
 
 
 def _json_after(ctx: click.Context, param: click.Parameter, value: bool) -> None:
