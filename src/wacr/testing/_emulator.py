@@ -51,7 +51,8 @@ class Emulator(AppServer):
         seed: whether tenant 1 gets the seed data (without it: no statuses, sources, templates
             or auto-create defaults).
         clock: the time source (OTP expiry, rate-limit windows, timestamps); a new real-time
-            :class:`Clock` by default.
+            :class:`Clock` by default. It is the emulator's own clock: :meth:`reset` puts it
+            back (and resets it) even after another one was assigned to :attr:`clock`.
         max_received: how many requests :attr:`received` keeps (the oldest are dropped).
     """
 
@@ -68,7 +69,8 @@ class Emulator(AppServer):
         self._token = token
         self._initial_rate_limit = rate_limit
         self._seed = seed
-        self._memory = Memory(clock if clock is not None else Clock(), max_received)
+        self._own_clock = clock if clock is not None else Clock()
+        self._memory = Memory(self._own_clock, max_received)
         self._api = ApiHandler(self._memory)
         self._app: web.Application | None = None
         self.reset()
@@ -76,12 +78,20 @@ class Emulator(AppServer):
     # -- lifecycle ---------------------------------------------------------------------------
     @property
     def clock(self) -> Clock:
-        """The time source (OTP expiry, rate-limit windows, timestamps)."""
+        """The time source (OTP expiry, rate-limit windows, timestamps).
+
+        Prefer moving this clock (``clock.set(...)``, ``clock.advance(...)``); a clock assigned
+        here lasts until :meth:`reset`, which puts back the emulator's own clock (the one given
+        to the constructor, or its default real-time one).
+        """
         return self._memory.clock
 
     @clock.setter
     def clock(self, clock: Clock) -> None:
-        self._memory.clock = clock
+        if not isinstance(clock, Clock):
+            raise TypeError(f"clock must be a wacr.testing.Clock, got {type(clock).__name__}")
+        with self._memory.lock:
+            self._memory.clock = clock
 
     @property
     def app(self) -> web.Application:
@@ -102,9 +112,15 @@ class Emulator(AppServer):
 
     # -- configuration -------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget everything: back to the seed, the initial token and rate limit, a reset clock,
-        an empty outbox, request log and fault list, no webhooks."""
+        """Forget everything: back to the seed, the initial token and rate limit, the emulator's
+        own clock (a clock assigned to :attr:`clock` since is dropped) reset to its initial state,
+        an empty outbox, request log and fault list, no webhooks.
+
+        Webhook deliveries still queued or being sent are cancelled (:meth:`flush_webhooks`
+        does not wait for them).
+        """
         with self._memory.lock:
+            self._memory.clock = self._own_clock
             self._memory.clock.reset()
             state = State()
             state.set_rate_limit(self._initial_rate_limit)
@@ -313,14 +329,14 @@ class Emulator(AppServer):
             return hook
 
     def remove_webhook(self, webhook_id: int) -> None:
-        """Stop delivering to one webhook."""
+        """Stop delivering to one webhook (what is queued for it, or being sent, is cancelled)."""
         with self._memory.lock:
             self._memory.webhooks.remove(webhook_id)
             if not self._memory.webhooks.webhooks:
                 self._memory.state.webhook_events = None
 
     def clear_webhooks(self) -> None:
-        """Remove every webhook (the delivery log is kept)."""
+        """Remove every webhook, cancelling their pending deliveries (the delivery log is kept)."""
         with self._memory.lock:
             for hook in self._memory.webhooks.webhooks:
                 self._memory.webhooks.remove(hook.id)
@@ -345,7 +361,11 @@ class Emulator(AppServer):
         """Add a fault: a :class:`Fault`, or its ``match`` string plus keyword options
         (``emu.inject("POST /messages/text", status=502, body="<html>Bad gateway</html>")``)."""
         if isinstance(fault, str):
-            fault = Fault(fault, **options)
+            fault = Fault(fault, **options)  # checks every option: a TypeError/ValueError names it
+        elif not isinstance(fault, Fault):
+            raise TypeError(
+                f"inject() takes a Fault or a match string such as 'GET /account', got {type(fault).__name__}"
+            )
         elif options:
             raise TypeError("keyword options are only accepted with a match string")
         with self._memory.lock:

@@ -11,6 +11,7 @@ This module writes its own payloads and signatures: it shares no code with :mod:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import threading
@@ -134,6 +135,7 @@ class WebhookDispatcher:
         self._log: deque[Delivery] = deque(maxlen=max_log)
         self._queues: dict[int, deque[Delivery]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._retired: set[asyncio.Task[None]] = set()  # cancelled by clear(), maybe not finished yet
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -163,18 +165,52 @@ class WebhookDispatcher:
             return hook
 
     def remove(self, webhook_id: int) -> None:
-        """Unregister one webhook (its queued deliveries are dropped)."""
+        """Unregister one webhook: its queued deliveries and the one being sent are cancelled."""
         with self._lock:
             if self._hooks.pop(webhook_id, None) is None:
                 raise KeyError(f"no webhook {webhook_id}")
-            self._queues.pop(webhook_id, None)
+            workers = self._retire([webhook_id])
+        self._cancel(workers)
 
     def clear(self) -> None:
-        """Unregister every webhook, drop queued deliveries and empty the log."""
+        """Unregister every webhook, cancel what is queued or being sent, and empty the log.
+
+        The senders are cancelled on their event loop (safe from any thread); they are forgotten
+        at once, so a later :meth:`flush` waits only for deliveries published after this call.
+        """
         with self._lock:
             self._hooks.clear()
-            self._queues.clear()
+            workers = self._retire(list({*self._queues, *self._workers}))
             self._log.clear()
+        self._cancel(workers)
+
+    def _retire(self, webhook_ids: list[int]) -> list[asyncio.Task[None]]:
+        # Under the lock: mark what these webhooks still had queued cancelled and take their senders.
+        workers = []
+        for webhook_id in webhook_ids:
+            for delivery in self._queues.pop(webhook_id, ()):
+                delivery.state = "cancelled"
+            worker = self._workers.pop(webhook_id, None)
+            if worker is not None:
+                workers.append(worker)
+        self._retired.update(workers)
+        return workers
+
+    def _cancel(self, workers: list[asyncio.Task[None]]) -> None:
+        # The senders run on the serving loop: cancel them there (at once when we are on it).
+        loop = self._loop
+        if not workers or loop is None or loop.is_closed():
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        for task in workers:
+            if running is loop:
+                task.cancel()
+            else:
+                with contextlib.suppress(RuntimeError):  # the loop closed in between: nothing runs
+                    loop.call_soon_threadsafe(task.cancel)
 
     @property
     def webhooks(self) -> list[Webhook]:
@@ -225,8 +261,11 @@ class WebhookDispatcher:
                 await self._send(delivery)
         finally:
             with self._lock:
-                if self._workers.get(webhook_id) is asyncio.current_task():
+                task = asyncio.current_task()
+                if self._workers.get(webhook_id) is task:
                     del self._workers[webhook_id]
+                if task is not None:
+                    self._retired.discard(task)
 
     async def _send(self, delivery: Delivery) -> None:
         session = self._session
@@ -288,7 +327,7 @@ class WebhookDispatcher:
     async def close(self) -> None:
         """Cancel what is still queued or being sent and close the session (server cleanup)."""
         with self._lock:
-            workers = list(self._workers.values())
+            workers = [*self._workers.values(), *self._retired]
             for queue in self._queues.values():
                 for delivery in queue:
                     delivery.state = "cancelled"
