@@ -76,7 +76,9 @@ class Client:
     With a ``session`` of yours: ``timeout``, ``connect_timeout``, ``proxy``,
     ``default_headers``, the hooks, the limiter and the retry policy apply to wacr's requests;
     ``connection_limit`` and ``trust_env`` do not (the session's own pool and ``trust_env``
-    decide; aiohttp then looks the environment's proxy up on every request).
+    decide; aiohttp then looks the environment's proxy up on every request). Its
+    ``raise_for_status`` and ``auto_decompress`` do not apply to wacr's calls (wacr reads every
+    answer itself), and a session with its own ``auth=`` is refused (the token is the credential).
 
     A token with a control character (CR, LF, tab, any C0 or C1 control) cannot go in an HTTP
     header and raises :class:`wacr.ConfigurationError` here. wacr's retry policy is the only one,

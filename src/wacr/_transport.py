@@ -103,6 +103,13 @@ class Transport:
                 f"session must be an aiohttp.ClientSession (or None: the client makes its own), "
                 f"got {type(session).__name__}"
             )
+        if session is not None and session.auth is not None:
+            # aiohttp refuses a request that has both (every call would fail), and the token is
+            # the one credential wacr sends.
+            raise ConfigurationError(
+                "the session has its own auth= (a default Authorization): wacr sends the API token "
+                "in that header; pass a session without auth"
+            )
         self.settings = settings
         self.base_url = settings.base_url
         self.timeout = settings.timeout
@@ -155,6 +162,10 @@ class Transport:
         # What every request passes to aiohttp besides its own arguments (each keyword costs
         # on every call, twice: ClientSession.request hands them on to _request).
         self._options: dict[str, Any] = {"allow_redirects": False}  # a redirect would turn a POST into a GET
+        if not self._owns_session:
+            # A session of yours may raise on an error status (wacr's errors and retries read the
+            # answer) or leave bodies compressed (the size cap counts decoded bytes): not for wacr's calls.
+            self._options.update(raise_for_status=False, auto_decompress=True)
         if url is not None:
             self._options.update(proxy=url, proxy_headers=headers)
 
