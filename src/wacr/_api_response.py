@@ -14,6 +14,7 @@ from wacr._url import check_relative_path
 from wacr.errors import ValidationError
 
 if TYPE_CHECKING:
+    from wacr._attempt import Call
     from wacr._transport import Transport
 
 __all__ = ["METHODS", "APIResponse", "send_raw"]
@@ -100,7 +101,7 @@ def send_raw(
             body = orjson.dumps(json)
         except (TypeError, orjson.JSONEncodeError) as exc:
             raise ValidationError(errors={"json": [f"cannot be encoded as JSON ({exc})"]}) from None
-    sending = transport.request(
+    call = transport.prepare(
         method.upper(),
         checked_path,
         params=query,
@@ -109,11 +110,13 @@ def send_raw(
         max_retries=max_retries,
         timeout=timeout,
     )
-    return _finish(sending)
+    # The call's coroutine is made when this one runs: one made now would warn, never awaited,
+    # if this one were cancelled before it started.
+    return _finish(transport, call)
 
 
-async def _finish(sending: Any) -> APIResponse:
-    raw = await sending
+async def _finish(transport: Transport, call: Call) -> APIResponse:
+    raw = await transport.send(call)
     envelope = raw.envelope
     data = envelope.get("data") if isinstance(envelope, dict) else None
     return APIResponse(raw.status, raw.headers, envelope, data, raw.info)

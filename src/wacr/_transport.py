@@ -236,6 +236,34 @@ class Transport:
         status, :class:`~wacr.errors.APIConnectionError` / :class:`~wacr.errors.APITimeoutError`
         when no answer came, :class:`~wacr.errors.InvalidResponseError` for a 2xx that is not JSON.
         """
+        return self.send(
+            self.prepare(
+                method,
+                path,
+                params=params,
+                json=json,
+                headers=headers,
+                operation=operation,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    def prepare(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> Call:
+        """Check a call's arguments (as :meth:`request` says) and give the :class:`Call` that
+        :meth:`send` makes: for a caller that checks now and sends later, with no coroutine
+        made in between (one never awaited would warn)."""
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries, per_call=True)
         if self._base_path_length + len(path) + (query_chars(params) if params else 0) > QUERY_SURE:
             check_url_length(self._base_path_length, path, params)
@@ -245,7 +273,7 @@ class Transport:
             if problems:
                 raise ValidationError("invalid extra headers", errors=problems)
             base = merge_headers(base, headers)
-        call = Call(
+        return Call(
             method,
             path,
             self.base_url + path,
@@ -258,6 +286,9 @@ class Transport:
             retries,
             operation,
         )
+
+    def send(self, call: Call) -> Coroutine[Any, Any, RawResult]:
+        """Make a call :meth:`prepare` checked (the coroutine of :meth:`request`)."""
         if self._observers:
             assert self._around is not None
             return self._around.observed(call, self._send(call))
