@@ -177,8 +177,8 @@ Ann,Lee,+15550000004,lead,1,1
 def test_contacts_import_sums_up_failed_and_skipped_rows_by_reason(
     wacr_cli: Run, wacr_emulator: Emulator, tmp_path: Path
 ) -> None:
-    # 40 rows with phones too short (of several lengths), 3 of an unknown type, 2 duplicates.
-    short = "".join(f"Short{n},Row,{'1' * (2 + n % 7)},lead,1,1\n" for n in range(40))
+    # 40 rows with phones too long (of several lengths), 3 of an unknown type, 2 duplicates.
+    short = "".join(f"Long{n},Row,+{'1' * (20 + n % 7)},lead,1,1\n" for n in range(40))
     bad_type = "".join(f"Type{n},Row,+1555100{n:04d},visitor,1,1\n" for n in range(3))
     dups = "Jane,Again,+15550000001,lead,1,1\nJane,Twice,+15550000001,lead,1,1\n"
     path = write_csv(tmp_path, IMPORT_CSV + short + bad_type + dups)
@@ -188,14 +188,14 @@ def test_contacts_import_sums_up_failed_and_skipped_rows_by_reason(
     assert lines[0] == f"{path}: 3 created, 2 skipped, 44 failed (49 rows)"
     assert lines[1].split() == ["Result", "Rows", "Reason", "Lines"]
     rows = [" ".join(line.split()) for line in lines[2:]]
-    assert rows[0] == "failed 40 phone: must be at least 10 characters 6, 7, 8, 9, 10 and 35 more"
+    assert rows[0] == "failed 40 phone: must be at most 20 characters 6, 7, 8, 9, 10 and 35 more"
     assert rows[1].startswith("failed 4 type: ") and rows[1].endswith(" 4, 46, 47, 48")
     assert rows[2] == "skipped 2 Duplicate phone number 49, 50"
     assert len(lines) == 5  # one line per reason, not one per row
 
     data = wacr_cli("--json", "contacts", "import", path, "--skip-duplicates").json
     reasons = {(r["result"], r["reason"]): r for r in data["reasons"]}
-    assert reasons["failed", "phone: must be at least 10 characters"]["lines"] == list(range(6, 46))
+    assert reasons["failed", "phone: must be at most 20 characters"]["lines"] == list(range(6, 46))
     assert sum(r["rows"] for r in data["reasons"]) == len(data["failed"]) + len(data["skipped"])
     assert [item["line"] for item in data["failed"]][:2] == [4, 6]  # and every line, one by one
 

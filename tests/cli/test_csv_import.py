@@ -40,7 +40,9 @@ asyncio.run(go())
 
 def test_the_engine_runs_without_click_or_rich(wacr_emulator: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
-    path.write_text("firstname,lastname,phone\nJane,Doe,+15550000001\nBad,Phone,12\nJo,Ng,+15550000003\n")
+    path.write_text(
+        "firstname,lastname,phone\nJane,Doe,+15550000001\nBad,Phone,+123456789012345678901\nJo,Ng,+15550000003\n"
+    )
     process = subprocess.run(
         [sys.executable, "-c", ENGINE_ALONE, str(path), wacr_emulator.token, wacr_emulator.base_url],
         capture_output=True,
@@ -52,7 +54,7 @@ def test_the_engine_runs_without_click_or_rich(wacr_emulator: Emulator, tmp_path
     report_line, modules_line = process.stdout.splitlines()
     report = orjson.loads(report_line)
     assert report["summary"] == {"rows": 3, "created": 2, "skipped": 0, "failed": 1, "not_imported": 0}
-    assert report["failed"] == [{"line": 3, "reason": "phone: must be at least 10 characters (got 2)"}]
+    assert report["failed"] == [{"line": 3, "reason": "phone: must be at most 20 characters (got 22)"}]
     assert modules_line == "[]"
     assert wacr_emulator.get_contact("+15550000003") is not None
 

@@ -80,8 +80,14 @@ def test_send_cta(wacr_cli: Run, wacr_emulator: Emulator) -> None:
     [
         (["--button-url", "https://example.com"], ["missing option '--button-text'"]),
         (["--button-text", "Go"], ["missing option '--button-url'"]),
-        (["--button-text", "Go", "--button-url", "not a url"], ["--button-url: must be an absolute http(s) URL"]),
-        (["--button-text", "G" * 26, "--button-url", "https://example.com"], ["--button-text: must be at most 25 characters"]),
+        (
+            ["--button-text", "Go", "--button-url", "not a url"],
+            ["--button-url: must be an absolute http(s) URL"],
+        ),
+        (
+            ["--button-text", "G" * 26, "--button-url", "https://example.com"],
+            ["--button-text: must be at most 25 characters"],
+        ),
     ],
 )
 def test_send_cta_bad_arguments_exit_2_and_send_nothing(

@@ -3,7 +3,11 @@ group membership counts and the general rate limit."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
 import pytest
+import yaml
 
 import wacr
 
@@ -11,6 +15,7 @@ from .conftest import Contract
 
 PHONE = "+201000000003"
 OTP = {"phone": PHONE, "template_name": "otp_verification"}
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "wacr-v2.yaml"
 
 
 async def test_otp_expires_on_the_clock(contract: Contract) -> None:
@@ -130,11 +135,40 @@ async def test_plan_contact_limit(contract: Contract) -> None:
     assert usage.contacts is not None and (usage.contacts.current, usage.contacts.limit) == (2, 2)
 
 
-async def test_plan_without_templates(contract: Contract) -> None:
+# Every operation that documents 403 FEATURE_NOT_AVAILABLE (the spec's x-error-codes; upstream-v2.md
+# §3.2.2 and §4: send template and send-otp, resend running send-otp's logic), with a valid call.
+TEMPLATE_SENDS: dict[str, Callable[[wacr.Client], Awaitable[object]]] = {
+    "messages_send_template": lambda c: c.messages.send_template(
+        phone=PHONE, template_name="welcome", language="en", field_1="Ann"
+    ),
+    "auth_send_otp": lambda c: c.auth.send_otp(**OTP, code="123456"),
+    "auth_resend_otp": lambda c: c.auth.resend_otp(**OTP),
+}
+
+
+def test_every_operation_that_documents_feature_not_available_is_in_the_table() -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text())
+    documented = {
+        op["operationId"]
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "FEATURE_NOT_AVAILABLE" in str(op.get("x-error-codes"))
+    }
+    assert documented == set(TEMPLATE_SENDS)
+
+
+@pytest.mark.parametrize("op_id", sorted(TEMPLATE_SENDS))
+async def test_plan_without_templates(contract: Contract, op_id: str) -> None:
+    # Send template used to go out on a plan without templates; send-otp was refused (F3).
     contract.emulator.set_plan(features={"whatsapp_templates": False})
     with pytest.raises(wacr.FeatureNotAvailableError) as caught:
-        await contract.client.auth.send_otp(**OTP, code="123456")
+        await TEMPLATE_SENDS[op_id](contract.client)
     assert caught.value.status == 403 and caught.value.code == "FEATURE_NOT_AVAILABLE"
+    assert caught.value.details == {"feature": "whatsapp_templates"}
+    assert contract.emulator.outbox == []  # nothing was sent
+    contract.emulator.set_plan(features={"whatsapp_templates": True})
+    await TEMPLATE_SENDS[op_id](contract.client)
+    assert len(contract.emulator.outbox) == 1
 
 
 async def test_opted_out_contacts_get_nothing(contract: Contract) -> None:

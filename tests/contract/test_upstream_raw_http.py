@@ -197,7 +197,7 @@ async def test_rate_limit_headers_and_the_error_envelope(raw: Raw) -> None:
     # The envelope as upstream describes it: no top-level message, code or errors.
     assert set(error) == {"success", "error", "meta"}
     assert error["success"] is False
-    assert error["error"] == {"code": "NOT_FOUND", "message": "Contact not found", "details": None}
+    assert error["error"] == {"code": "NOT_FOUND", "message": "Contact not found", "details": {}}
     assert uuid.UUID(error["meta"]["request_id"])
     status, headers, _ = await raw.call("GET", "/account", key=None, bearer=TOKEN)  # same token, same window
     assert _rate(headers)[1] == 37

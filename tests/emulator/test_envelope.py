@@ -113,6 +113,46 @@ async def test_success_envelope(api: Api) -> None:
     assert meta["timestamp"] == "2026-01-01T08:00:00+00:00"
 
 
+ERRORS = [  # (method, path, body, how the emulator is set up first): an error of every kind
+    ("GET", "/account", None, "no token"),  # 401
+    ("GET", "/account", None, "bad token"),  # 401
+    ("GET", "/contacts/999", None, ""),  # 404 NOT_FOUND
+    ("GET", "/nope", None, ""),  # 404, unknown API route
+    ("GET", "/outside-the-api", None, "outside"),  # 404, outside /api/v2
+    ("DELETE", "/account", None, ""),  # 405
+    ("POST", "/auth/verify", {"phone": "+201000000000", "code": "123456"}, ""),  # 422 OTP_NOT_FOUND
+    ("POST", "/messages/text", {"phone": "+201000000000", "message": "x"}, "no whatsapp"),  # 422
+    ("POST", "/templates/sync", None, "no whatsapp"),  # 422 WHATSAPP_NOT_CONFIGURED
+    ("GET", "/groups", None, "fault 503"),  # an injected status, no body given
+    ("GET", "/groups", None, "fault 500"),
+    ("POST", "/contacts", {"firstname": ""}, ""),  # 422 with field errors
+    ("POST", "/contacts", b"[1]", ""),  # 422 on a body that is no object
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "setup"), ERRORS)
+async def test_every_error_carries_details_as_an_object(
+    api: Api, method: str, path: str, body: object, setup: str
+) -> None:
+    # upstream-v2.md §2.5: `error.details` is an object, `{}` when there is nothing to add (the
+    # emulator used to send null there).
+    if setup == "no whatsapp":
+        api.emulator.set_whatsapp_configured(False)
+    elif setup.startswith("fault"):
+        api.emulator.inject(f"{method} {path}", status=int(setup.split()[1]))
+    token = None if setup == "no token" else "wrong" if setup == "bad token" else ""
+    data = body if isinstance(body, bytes) else None
+    json = None if isinstance(body, bytes) else body
+    headers = {"Content-Type": "application/json"} if data is not None else None
+    reply = await api.call(
+        method, path, json=json, data=data, token=token, headers=headers, prefix=setup != "outside"
+    )
+    assert reply.status >= 400
+    error = reply.json["error"]
+    assert isinstance(error["details"], dict), (reply.status, error)
+    assert set(reply.json) == {"success", "error", "meta"}
+
+
 async def test_error_envelope(api: Api) -> None:
     reply = await api.get("/contacts/999")
     assert reply.status == 404
@@ -121,7 +161,7 @@ async def test_error_envelope(api: Api) -> None:
     # The upstream error envelope: no top-level `message`.
     assert body == {
         "success": False,
-        "error": {"code": "NOT_FOUND", "message": "Contact not found", "details": None},
+        "error": {"code": "NOT_FOUND", "message": "Contact not found", "details": {}},
         "meta": body["meta"],
     }
     assert reply.headers["X-Request-Id"] == body["meta"]["request_id"]

@@ -370,6 +370,36 @@ async def test_send_media(api: Api) -> None:
     assert [m["type"] for m in history] == ["audio", "document"]
 
 
+MEDIA = {
+    "image": "https://x.io/a.png",
+    "document": "https://x.io/a.pdf",
+    "video": "https://x.io/a.mp4",
+    "audio": "https://x.io/a.mp3",
+}
+
+
+@pytest.mark.parametrize("caption", ["x", "Listen to this", "c" * 1024, " "])
+@pytest.mark.parametrize("media_type", sorted(MEDIA))
+async def test_a_caption_is_sent_with_media_and_ignored_on_audio(
+    api: Api, media_type: str, caption: str
+) -> None:
+    # upstream-v2.md §3.2.3: `caption` "not used for audio" -- ignored there, not a 422.
+    reply = await api.post(
+        "/messages/media",
+        {
+            "phone": "+15551234567",
+            "media_type": media_type,
+            "media_url": MEDIA[media_type],
+            "caption": caption,
+        },
+    )
+    assert reply.status == 200, reply.text
+    used = None if media_type == "audio" or not caption.strip() else caption
+    assert reply.data["caption"] == used
+    assert api.emulator.outbox[-1].caption == used
+    assert (await api.get(f"/messages/{reply.data['chat_message_id']}")).data["message"] == used
+
+
 @pytest.mark.parametrize(
     ("changes", "details"),
     [
@@ -385,8 +415,8 @@ async def test_send_media(api: Api) -> None:
         ),
         ({"caption": "c" * 1025}, {"caption": ["The caption may not be greater than 1024 characters."]}),
         (
-            {"media_type": "audio", "media_url": "https://x.io/a.mp3", "caption": "x"},
-            {"caption": ["Captions are not supported for audio messages."]},
+            {"media_type": "audio", "media_url": "https://x.io/a.mp3", "caption": "c" * 1025},
+            {"caption": ["The caption may not be greater than 1024 characters."]},
         ),
         ({"filename": "f" * 256}, {"filename": ["The filename may not be greater than 255 characters."]}),
         ({"contact": "Ann"}, {"contact": ["The contact must be an object."]}),

@@ -87,8 +87,13 @@ ID_LISTS = [  # `in` / `not_in` of a field whose exact-match filter is an intege
     (op_id, name)
     for op_id, plain in INTEGER_FILTERS
     if plain.count("[") == 1
-    for operator in sorted(LIST_OPERATORS)
+    for operator in sorted(LIST_OPERATORS - {"between"})
     if (name := f"{plain[:-1]}][{operator}]") in OPERATIONS[op_id].query
+]
+ID_RANGES = [  # `between` of a field whose exact-match filter is an integer: two ids, in order
+    (op_id, name)
+    for op_id, plain in INTEGER_FILTERS
+    if plain.count("[") == 1 and (name := f"{plain[:-1]}][between]") in OPERATIONS[op_id].query
 ]
 SCALARS = [  # every query argument of one value that is not a filter
     (op_id, name, schema)
@@ -217,6 +222,48 @@ async def test_id_lists_are_sent(
 ) -> None:
     query = await sent(emu, lambda: method(api, op_id)(*_positional(op_id), **_filter_call(name, value)))
     assert query[name] == text
+
+
+def test_every_integer_filter_with_a_list_operator_is_in_a_table() -> None:
+    lists = {name for _, name in ID_LISTS + ID_RANGES}
+    assert {
+        f"{plain[:-1]}][{operator}]"
+        for op_id, plain in INTEGER_FILTERS
+        if plain.count("[") == 1
+        for operator in LIST_OPERATORS
+        if f"{plain[:-1]}][{operator}]" in OPERATIONS[op_id].query
+    } == lists
+    assert ID_RANGES  # contacts' id filters take `between` (upstream-v2.md §2.7)
+
+
+@pytest.mark.parametrize(("op_id", "name"), ID_RANGES)
+@pytest.mark.parametrize(
+    ("value", "text"), [([3, "1"], "3,1"), ((1, 2), "1,2"), ("7,8", "7,8"), (range(4, 6), "4,5")], ids=repr
+)
+async def test_id_ranges_are_sent(
+    op_id: str, name: str, value: Any, text: str, emu: Emulator, api: wacr.Client
+) -> None:
+    query = await sent(emu, lambda: method(api, op_id)(*_positional(op_id), **_filter_call(name, value)))
+    assert query[name] == text
+
+
+@pytest.mark.parametrize(("op_id", "name"), ID_RANGES)
+@pytest.mark.parametrize(
+    ("value", "field", "rule"),
+    [
+        (["1", "1_0"], ".1", "must be an integer: ASCII digits"),
+        ([1, INT64], ".1", "(got an integer beyond 64 bits)"),
+        ([1, True], ".1", "must be an integer, not bool"),
+        ({1, 2}, "", "must be a string or a list, not set"),  # a range has an order
+        (5, "", "must match"),
+    ],
+    ids=["list", "2**63", "bool", "set", "one"],
+)
+async def test_id_ranges_hold_two_integers(
+    op_id: str, name: str, value: Any, field: str, rule: str, emu: Emulator, api: wacr.Client
+) -> None:
+    errors = await refused(emu, lambda: method(api, op_id)(*_positional(op_id), **_filter_call(name, value)))
+    assert any(rule in message for message in errors[name + field]), errors
 
 
 _PATH_IDS = sorted(

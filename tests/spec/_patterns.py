@@ -83,13 +83,15 @@ def reference(pattern: str, value: str) -> bool:
 # One value each pattern takes, and the emulator too (fields and relations that exist).
 EXAMPLES: dict[str, str] = {
     r"^[0-9+\-\s()]+$": "+919876543210",
-    r"^[0-9+\-\s()]*[0-9][0-9+\-\s()]*$": "+919876543211",
     r"^[0-9]{6}$": "123456",
     r"^#[0-9A-Fa-f]{6}$": "#FF5733",
     r"^\d+(,\d+)*$": "1,2",
+    r"^\d+,\d+$": "1,2",
     r"^[a-z_]+(,[a-z_]+)*$": "id",
     r"^(groups|source|status)(,(groups|source|status))*$": "groups,source",
     r"^(lead|customer|guest)(,(lead|customer|guest))*$": "lead,customer",
+    r"^(lead|customer|guest),(lead|customer|guest)$": "customer,lead",
+    r"^(inbound|outbound)(,(inbound|outbound))*$": "outbound",
     r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$": "2026-01-01",
     r"^\d{4}-\d{2}-\d{2}[^,]*(,\d{4}-\d{2}-\d{2}[^,]*)*$": "2026-01-01,2026-01-02",
     r"^\d{4}-\d{2}-\d{2}[^,]*,\d{4}-\d{2}-\d{2}[^,]*$": "2026-01-01,2026-01-02",
@@ -113,7 +115,6 @@ EXAMPLES: dict[str, str] = {
 TAKE_A_TRAILING_NEWLINE = frozenset(
     {
         r"^[0-9+\-\s()]+$",
-        r"^[0-9+\-\s()]*[0-9][0-9+\-\s()]*$",
         r"^\d{4}-\d{2}-\d{2}[^,]*(,\d{4}-\d{2}-\d{2}[^,]*)*$",
         r"^\d{4}-\d{2}-\d{2}[^,]*,\d{4}-\d{2}-\d{2}[^,]*$",
     }

@@ -32,7 +32,7 @@ def test_a_filter_with_documented_values_takes_only_those(path: str, field: str,
     values = SCHEMAS[component]["enum"]
     one = "|".join(map(re.escape, values))
     filters = _filters(path)
-    for op in ("", "[ne]"):
+    for op in ("", "[ne]", "[gte]", "[lte]", "[gt]", "[lt]"):
         if f"filter[{field}]{op}" in filters:
             assert filters[f"filter[{field}]{op}"] == {"$ref": f"#/components/schemas/{component}"}
     for op in ("[in]", "[not_in]"):
@@ -40,6 +40,21 @@ def test_a_filter_with_documented_values_takes_only_those(path: str, field: str,
             "type": "string",
             "maxLength": 255,
             "pattern": f"^({one})(,({one}))*$",
+        }
+    if f"filter[{field}][between]" in filters:
+        assert filters[f"filter[{field}][between]"]["pattern"] == f"^({one}),({one})$"
+
+
+def test_the_message_direction_filter_takes_inbound_and_outbound_only() -> None:
+    # upstream's List Messages: `filter[direction]` is `inbound` or `outbound`, with exact, ne, in, not_in
+    filters = _filters("/messages")
+    for op in ("", "[ne]"):
+        assert filters[f"filter[direction]{op}"] == {"type": "string", "enum": ["inbound", "outbound"]}
+    for op in ("[in]", "[not_in]"):
+        assert filters[f"filter[direction]{op}"] == {
+            "type": "string",
+            "maxLength": 255,
+            "pattern": "^(inbound|outbound)(,(inbound|outbound))*$",
         }
 
 

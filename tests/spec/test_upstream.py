@@ -94,6 +94,17 @@ def test_error_envelope_has_no_top_level_message() -> None:
     assert "no top-level `message`" in envelope["description"]
 
 
+def test_error_details_is_an_object_read_tolerantly() -> None:
+    # upstream-v2.md §2.5: "`error.details` is an object" (the template has `{}`); the SDK still
+    # reads a null or a list from another server without failing, and says so.
+    details = SCHEMAS["ErrorDetail"]["properties"]["details"]
+    assert {key: value for key, value in details.items() if key != "description"} == {
+        "type": "object",
+        "additionalProperties": True,
+    }
+    assert "`null` or a list" in details["description"] and "tolerantly" in details["description"]
+
+
 def test_send_otp_code_is_optional_6_digits_and_the_answer_says_whether_it_was_generated() -> None:
     request = SCHEMAS["SendOtpRequest"]
     assert "code" not in request["required"]
@@ -190,20 +201,19 @@ def test_batch_items_take_group_id_and_addedfrom_and_the_create_phone_rule() -> 
     create = SCHEMAS["CreateContactRequest"]["properties"]
     assert item["phone"] == create["phone"] == SCHEMAS["UpdateContactRequest"]["properties"]["phone"]
     phone = resolve(item["phone"])
-    assert (phone["minLength"], phone["maxLength"]) == (10, 20)
+    # Documented: max 20 and unique, no minimum and no format (F2 of the fidelity review).
+    assert {key: value for key, value in phone.items() if key != "description"} == {
+        "type": "string",
+        "maxLength": 20,
+    }
     body = OPERATIONS["contacts_batch_create"].body
     assert body is not None
     rule = body["properties"]["contacts"]["items"]["properties"]["phone"]
     assert rule == OPERATIONS["contacts_create"].body["properties"]["phone"]  # type: ignore[index]
-    item12 = {
-        "firstname": "A",
-        "lastname": "B",
-        "phone": "12",
-        "type": "lead",
-        "source_id": 1,
-        "status_id": 1,
-    }
-    assert "contacts.0.phone" in validate(body, {"contacts": [item12]})  # what the CSV import used to accept
+    item = {"firstname": "A", "lastname": "B", "type": "lead", "source_id": 1, "status_id": 1}
+    for phone in ("12", "5551234", "ext. 12345678", "1" * 20):  # the API takes these
+        assert validate(body, {"contacts": [{**item, "phone": phone}]}) == {}, phone
+    assert "contacts.0.phone" in validate(body, {"contacts": [{**item, "phone": "1" * 21}]})
 
 
 def test_rate_limit_headers_on_every_answer() -> None:

@@ -134,8 +134,6 @@ def body_auth_resend_otp(value: Mapping[str, Any]) -> bool:
         return False
     if len(x) < 1:
         return False
-    if len(x) > 20:
-        return False
     x = get("template_name")
     if x is None:
         return False
@@ -183,8 +181,6 @@ def body_auth_verify_otp(value: Mapping[str, Any]) -> bool:
         return False
     if len(x) < 1:
         return False
-    if len(x) > 20:
-        return False
     x = get("code")
     if x is None:
         return False
@@ -215,8 +211,6 @@ def body_auth_otp_status(value: Mapping[str, Any]) -> bool:
     if not isinstance(x, str):
         return False
     if len(x) < 1:
-        return False
-    if len(x) > 20:
         return False
     x = get("purpose")
     if x is not None:

@@ -21,11 +21,13 @@ _PATTERN_0 = re.compile(
 _PATTERN_1 = re.compile("^(groups|source|status)(,(groups|source|status))*\\Z")
 _PATTERN_2 = re.compile("^[a-z_]+(,[a-z_]+)*\\Z")
 _PATTERN_3 = re.compile("^(lead|customer|guest)(,(lead|customer|guest))*\\Z")
-_PATTERN_4 = re.compile("^[0-9]+(,[0-9]+)*\\Z")
-_PATTERN_5 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?\\Z")
-_PATTERN_6 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*(,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*)*\\Z")
-_PATTERN_7 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*\\Z")
-_FIELDS_8 = frozenset(
+_PATTERN_4 = re.compile("^(lead|customer|guest),(lead|customer|guest)\\Z")
+_PATTERN_5 = re.compile("^[0-9]+(,[0-9]+)*\\Z")
+_PATTERN_6 = re.compile("^[0-9]+,[0-9]+\\Z")
+_PATTERN_7 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?\\Z")
+_PATTERN_8 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*(,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*)*\\Z")
+_PATTERN_9 = re.compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*,[0-9]{4}-[0-9]{2}-[0-9]{2}[^,]*\\Z")
+_FIELDS_10 = frozenset(
     [
         "address",
         "assigned_id",
@@ -45,9 +47,8 @@ _FIELDS_8 = frozenset(
         "zip",
     ]
 )
-_PATTERN_8 = re.compile("^[0-9+\\-\\s()]*[0-9][0-9+\\-\\s()]*\\Z")
-_FIELDS_10 = frozenset(["contacts", "options"])
-_FIELDS_11 = frozenset(
+_FIELDS_11 = frozenset(["contacts", "options"])
+_FIELDS_12 = frozenset(
     [
         "addedfrom",
         "address",
@@ -69,9 +70,9 @@ _FIELDS_11 = frozenset(
         "zip",
     ]
 )
-_FIELDS_12 = frozenset(["continue_on_error", "skip_duplicates"])
-_FIELDS_13 = frozenset(["ids"])
-_FIELDS_14 = frozenset(
+_FIELDS_13 = frozenset(["continue_on_error", "skip_duplicates"])
+_FIELDS_14 = frozenset(["ids"])
+_FIELDS_15 = frozenset(
     [
         "address",
         "assigned_id",
@@ -190,6 +191,46 @@ def contacts_list__filter_type_(value: Any) -> bool:
     return True
 
 
+def contacts_list__filter_type__gte_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("lead", "customer", "guest"):
+        return False
+    return True
+
+
+def contacts_list__filter_type__lte_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("lead", "customer", "guest"):
+        return False
+    return True
+
+
+def contacts_list__filter_type__gt_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("lead", "customer", "guest"):
+        return False
+    return True
+
+
+def contacts_list__filter_type__lt_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("lead", "customer", "guest"):
+        return False
+    return True
+
+
 def contacts_list__filter_type__ne_(value: Any) -> bool:
     if not (isinstance(value, str)):
         return False
@@ -197,6 +238,19 @@ def contacts_list__filter_type__ne_(value: Any) -> bool:
         return True
     if value not in ("lead", "customer", "guest"):
         return False
+    return True
+
+
+def contacts_list__filter_type__like_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) < 1:
+            return False
+        if len(value) > 255:
+            return False
     return True
 
 
@@ -226,20 +280,62 @@ def contacts_list__filter_type__not_in_(value: Any) -> bool:
     return True
 
 
-def contacts_list__filter_type__like_(value: Any) -> bool:
+def contacts_list__filter_type__between_(value: Any) -> bool:
     if not (isinstance(value, str)):
         return False
     if value is None:
         return True
     if isinstance(value, str):
-        if len(value) < 1:
-            return False
         if len(value) > 255:
+            return False
+        if _PATTERN_4.search(value) is None:
             return False
     return True
 
 
+def contacts_list__filter_type__null_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("true", "false"):
+        return False
+    return True
+
+
 def contacts_list__filter_status_id_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_status_id__gte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_status_id__lte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_status_id__gt_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_status_id__lt_(value: Any) -> bool:
     if not (isinstance(value, int) and not isinstance(value, bool)):
         return False
     if value is None:
@@ -255,6 +351,19 @@ def contacts_list__filter_status_id__ne_(value: Any) -> bool:
     return True
 
 
+def contacts_list__filter_status_id__like_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) < 1:
+            return False
+        if len(value) > 255:
+            return False
+    return True
+
+
 def contacts_list__filter_status_id__in_(value: Any) -> bool:
     if not (isinstance(value, str)):
         return False
@@ -263,7 +372,7 @@ def contacts_list__filter_status_id__in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 2000:
             return False
-        if _PATTERN_4.search(value) is None:
+        if _PATTERN_5.search(value) is None:
             return False
     return True
 
@@ -276,12 +385,67 @@ def contacts_list__filter_status_id__not_in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 2000:
             return False
-        if _PATTERN_4.search(value) is None:
+        if _PATTERN_5.search(value) is None:
             return False
     return True
 
 
+def contacts_list__filter_status_id__between_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 100:
+            return False
+        if _PATTERN_6.search(value) is None:
+            return False
+    return True
+
+
+def contacts_list__filter_status_id__null_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("true", "false"):
+        return False
+    return True
+
+
 def contacts_list__filter_source_id_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_source_id__gte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_source_id__lte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_source_id__gt_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_source_id__lt_(value: Any) -> bool:
     if not (isinstance(value, int) and not isinstance(value, bool)):
         return False
     if value is None:
@@ -297,6 +461,19 @@ def contacts_list__filter_source_id__ne_(value: Any) -> bool:
     return True
 
 
+def contacts_list__filter_source_id__like_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) < 1:
+            return False
+        if len(value) > 255:
+            return False
+    return True
+
+
 def contacts_list__filter_source_id__in_(value: Any) -> bool:
     if not (isinstance(value, str)):
         return False
@@ -305,7 +482,7 @@ def contacts_list__filter_source_id__in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 2000:
             return False
-        if _PATTERN_4.search(value) is None:
+        if _PATTERN_5.search(value) is None:
             return False
     return True
 
@@ -318,12 +495,67 @@ def contacts_list__filter_source_id__not_in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 2000:
             return False
-        if _PATTERN_4.search(value) is None:
+        if _PATTERN_5.search(value) is None:
             return False
     return True
 
 
+def contacts_list__filter_source_id__between_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 100:
+            return False
+        if _PATTERN_6.search(value) is None:
+            return False
+    return True
+
+
+def contacts_list__filter_source_id__null_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("true", "false"):
+        return False
+    return True
+
+
 def contacts_list__filter_assigned_id_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_assigned_id__gte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_assigned_id__lte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_assigned_id__gt_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_assigned_id__lt_(value: Any) -> bool:
     if not (isinstance(value, int) and not isinstance(value, bool)):
         return False
     if value is None:
@@ -339,6 +571,19 @@ def contacts_list__filter_assigned_id__ne_(value: Any) -> bool:
     return True
 
 
+def contacts_list__filter_assigned_id__like_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) < 1:
+            return False
+        if len(value) > 255:
+            return False
+    return True
+
+
 def contacts_list__filter_assigned_id__in_(value: Any) -> bool:
     if not (isinstance(value, str)):
         return False
@@ -347,7 +592,7 @@ def contacts_list__filter_assigned_id__in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 2000:
             return False
-        if _PATTERN_4.search(value) is None:
+        if _PATTERN_5.search(value) is None:
             return False
     return True
 
@@ -360,7 +605,20 @@ def contacts_list__filter_assigned_id__not_in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 2000:
             return False
-        if _PATTERN_4.search(value) is None:
+        if _PATTERN_5.search(value) is None:
+            return False
+    return True
+
+
+def contacts_list__filter_assigned_id__between_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 100:
+            return False
+        if _PATTERN_6.search(value) is None:
             return False
     return True
 
@@ -383,7 +641,7 @@ def contacts_list__filter_created_at_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 40:
             return False
-        if _PATTERN_5.search(value) is None:
+        if _PATTERN_7.search(value) is None:
             return False
     return True
 
@@ -396,7 +654,7 @@ def contacts_list__filter_created_at__gte_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 40:
             return False
-        if _PATTERN_5.search(value) is None:
+        if _PATTERN_7.search(value) is None:
             return False
     return True
 
@@ -409,7 +667,7 @@ def contacts_list__filter_created_at__lte_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 40:
             return False
-        if _PATTERN_5.search(value) is None:
+        if _PATTERN_7.search(value) is None:
             return False
     return True
 
@@ -422,7 +680,7 @@ def contacts_list__filter_created_at__gt_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 40:
             return False
-        if _PATTERN_5.search(value) is None:
+        if _PATTERN_7.search(value) is None:
             return False
     return True
 
@@ -435,7 +693,7 @@ def contacts_list__filter_created_at__lt_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 40:
             return False
-        if _PATTERN_5.search(value) is None:
+        if _PATTERN_7.search(value) is None:
             return False
     return True
 
@@ -448,7 +706,7 @@ def contacts_list__filter_created_at__ne_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 40:
             return False
-        if _PATTERN_5.search(value) is None:
+        if _PATTERN_7.search(value) is None:
             return False
     return True
 
@@ -474,7 +732,7 @@ def contacts_list__filter_created_at__in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 1000:
             return False
-        if _PATTERN_6.search(value) is None:
+        if _PATTERN_8.search(value) is None:
             return False
     return True
 
@@ -487,7 +745,7 @@ def contacts_list__filter_created_at__not_in_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 1000:
             return False
-        if _PATTERN_6.search(value) is None:
+        if _PATTERN_8.search(value) is None:
             return False
     return True
 
@@ -500,7 +758,7 @@ def contacts_list__filter_created_at__between_(value: Any) -> bool:
     if isinstance(value, str):
         if len(value) > 100:
             return False
-        if _PATTERN_7.search(value) is None:
+        if _PATTERN_9.search(value) is None:
             return False
     return True
 
@@ -520,6 +778,108 @@ def contacts_list__filter_group_id_(value: Any) -> bool:
         return False
     if value is None:
         return True
+    return True
+
+
+def contacts_list__filter_group_id__gte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_group_id__lte_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_group_id__gt_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_group_id__lt_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_group_id__ne_(value: Any) -> bool:
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        return False
+    if value is None:
+        return True
+    return True
+
+
+def contacts_list__filter_group_id__like_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) < 1:
+            return False
+        if len(value) > 255:
+            return False
+    return True
+
+
+def contacts_list__filter_group_id__in_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 2000:
+            return False
+        if _PATTERN_5.search(value) is None:
+            return False
+    return True
+
+
+def contacts_list__filter_group_id__not_in_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 2000:
+            return False
+        if _PATTERN_5.search(value) is None:
+            return False
+    return True
+
+
+def contacts_list__filter_group_id__between_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 100:
+            return False
+        if _PATTERN_6.search(value) is None:
+            return False
+    return True
+
+
+def contacts_list__filter_group_id__null_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if value not in ("true", "false"):
+        return False
     return True
 
 
@@ -548,7 +908,7 @@ def body_contacts_create__groups(value: Any) -> bool:
 
 def body_contacts_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if not _FIELDS_8.issuperset(value):
+    if not _FIELDS_10.issuperset(value):
         return False
     x = get("firstname")
     if x is None:
@@ -573,11 +933,7 @@ def body_contacts_create(value: Mapping[str, Any]) -> bool:
         return False
     if not isinstance(x, str):
         return False
-    if len(x) < 10:
-        return False
     if len(x) > 20:
-        return False
-    if _PATTERN_8.search(x) is None:
         return False
     x = get("type")
     if x is None:
@@ -713,7 +1069,7 @@ def body_contacts_batch_create__contacts__item(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        if not _FIELDS_11.issuperset(value):
+        if not _FIELDS_12.issuperset(value):
             return False
         x = get("firstname")
         if x is None:
@@ -738,11 +1094,7 @@ def body_contacts_batch_create__contacts__item(value: Any) -> bool:
             return False
         if not isinstance(x, str):
             return False
-        if len(x) < 10:
-            return False
         if len(x) > 20:
-            return False
-        if _PATTERN_8.search(x) is None:
             return False
         x = get("type")
         if x is None:
@@ -857,7 +1209,7 @@ def body_contacts_batch_create__options(value: Any) -> bool:
         return True
     if isinstance(value, Mapping):
         get = value.get
-        if not _FIELDS_12.issuperset(value):
+        if not _FIELDS_13.issuperset(value):
             return False
         x = get("continue_on_error")
         if x is not None:
@@ -872,7 +1224,7 @@ def body_contacts_batch_create__options(value: Any) -> bool:
 
 def body_contacts_batch_create(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if not _FIELDS_10.issuperset(value):
+    if not _FIELDS_11.issuperset(value):
         return False
     x = get("contacts")
     if x is None:
@@ -912,7 +1264,7 @@ def body_contacts_batch_delete__ids(value: Any) -> bool:
 
 def body_contacts_batch_delete(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if not _FIELDS_13.issuperset(value):
+    if not _FIELDS_14.issuperset(value):
         return False
     x = get("ids")
     if x is None:
@@ -973,7 +1325,7 @@ def body_contacts_update__groups(value: Any) -> bool:
 
 def body_contacts_update(value: Mapping[str, Any]) -> bool:
     get = value.get
-    if not _FIELDS_14.issuperset(value):
+    if not _FIELDS_15.issuperset(value):
         return False
     x = get("firstname")
     if x is not None:
@@ -995,11 +1347,7 @@ def body_contacts_update(value: Mapping[str, Any]) -> bool:
     if x is not None:
         if not isinstance(x, str):
             return False
-        if len(x) < 10:
-            return False
         if len(x) > 20:
-            return False
-        if _PATTERN_8.search(x) is None:
             return False
     x = get("type")
     if x is not None:
@@ -1123,22 +1471,48 @@ PARAMETERS: dict[tuple[str, str], Callable[[Any], bool]] = {
     ("contacts_list", "include"): contacts_list__include,
     ("contacts_list", "fields"): contacts_list__fields,
     ("contacts_list", "filter[type]"): contacts_list__filter_type_,
+    ("contacts_list", "filter[type][gte]"): contacts_list__filter_type__gte_,
+    ("contacts_list", "filter[type][lte]"): contacts_list__filter_type__lte_,
+    ("contacts_list", "filter[type][gt]"): contacts_list__filter_type__gt_,
+    ("contacts_list", "filter[type][lt]"): contacts_list__filter_type__lt_,
     ("contacts_list", "filter[type][ne]"): contacts_list__filter_type__ne_,
+    ("contacts_list", "filter[type][like]"): contacts_list__filter_type__like_,
     ("contacts_list", "filter[type][in]"): contacts_list__filter_type__in_,
     ("contacts_list", "filter[type][not_in]"): contacts_list__filter_type__not_in_,
-    ("contacts_list", "filter[type][like]"): contacts_list__filter_type__like_,
+    ("contacts_list", "filter[type][between]"): contacts_list__filter_type__between_,
+    ("contacts_list", "filter[type][null]"): contacts_list__filter_type__null_,
     ("contacts_list", "filter[status_id]"): contacts_list__filter_status_id_,
+    ("contacts_list", "filter[status_id][gte]"): contacts_list__filter_status_id__gte_,
+    ("contacts_list", "filter[status_id][lte]"): contacts_list__filter_status_id__lte_,
+    ("contacts_list", "filter[status_id][gt]"): contacts_list__filter_status_id__gt_,
+    ("contacts_list", "filter[status_id][lt]"): contacts_list__filter_status_id__lt_,
     ("contacts_list", "filter[status_id][ne]"): contacts_list__filter_status_id__ne_,
+    ("contacts_list", "filter[status_id][like]"): contacts_list__filter_status_id__like_,
     ("contacts_list", "filter[status_id][in]"): contacts_list__filter_status_id__in_,
     ("contacts_list", "filter[status_id][not_in]"): contacts_list__filter_status_id__not_in_,
+    ("contacts_list", "filter[status_id][between]"): contacts_list__filter_status_id__between_,
+    ("contacts_list", "filter[status_id][null]"): contacts_list__filter_status_id__null_,
     ("contacts_list", "filter[source_id]"): contacts_list__filter_source_id_,
+    ("contacts_list", "filter[source_id][gte]"): contacts_list__filter_source_id__gte_,
+    ("contacts_list", "filter[source_id][lte]"): contacts_list__filter_source_id__lte_,
+    ("contacts_list", "filter[source_id][gt]"): contacts_list__filter_source_id__gt_,
+    ("contacts_list", "filter[source_id][lt]"): contacts_list__filter_source_id__lt_,
     ("contacts_list", "filter[source_id][ne]"): contacts_list__filter_source_id__ne_,
+    ("contacts_list", "filter[source_id][like]"): contacts_list__filter_source_id__like_,
     ("contacts_list", "filter[source_id][in]"): contacts_list__filter_source_id__in_,
     ("contacts_list", "filter[source_id][not_in]"): contacts_list__filter_source_id__not_in_,
+    ("contacts_list", "filter[source_id][between]"): contacts_list__filter_source_id__between_,
+    ("contacts_list", "filter[source_id][null]"): contacts_list__filter_source_id__null_,
     ("contacts_list", "filter[assigned_id]"): contacts_list__filter_assigned_id_,
+    ("contacts_list", "filter[assigned_id][gte]"): contacts_list__filter_assigned_id__gte_,
+    ("contacts_list", "filter[assigned_id][lte]"): contacts_list__filter_assigned_id__lte_,
+    ("contacts_list", "filter[assigned_id][gt]"): contacts_list__filter_assigned_id__gt_,
+    ("contacts_list", "filter[assigned_id][lt]"): contacts_list__filter_assigned_id__lt_,
     ("contacts_list", "filter[assigned_id][ne]"): contacts_list__filter_assigned_id__ne_,
+    ("contacts_list", "filter[assigned_id][like]"): contacts_list__filter_assigned_id__like_,
     ("contacts_list", "filter[assigned_id][in]"): contacts_list__filter_assigned_id__in_,
     ("contacts_list", "filter[assigned_id][not_in]"): contacts_list__filter_assigned_id__not_in_,
+    ("contacts_list", "filter[assigned_id][between]"): contacts_list__filter_assigned_id__between_,
     ("contacts_list", "filter[assigned_id][null]"): contacts_list__filter_assigned_id__null_,
     ("contacts_list", "filter[created_at]"): contacts_list__filter_created_at_,
     ("contacts_list", "filter[created_at][gte]"): contacts_list__filter_created_at__gte_,
@@ -1152,6 +1526,16 @@ PARAMETERS: dict[tuple[str, str], Callable[[Any], bool]] = {
     ("contacts_list", "filter[created_at][between]"): contacts_list__filter_created_at__between_,
     ("contacts_list", "filter[created_at][null]"): contacts_list__filter_created_at__null_,
     ("contacts_list", "filter[group_id]"): contacts_list__filter_group_id_,
+    ("contacts_list", "filter[group_id][gte]"): contacts_list__filter_group_id__gte_,
+    ("contacts_list", "filter[group_id][lte]"): contacts_list__filter_group_id__lte_,
+    ("contacts_list", "filter[group_id][gt]"): contacts_list__filter_group_id__gt_,
+    ("contacts_list", "filter[group_id][lt]"): contacts_list__filter_group_id__lt_,
+    ("contacts_list", "filter[group_id][ne]"): contacts_list__filter_group_id__ne_,
+    ("contacts_list", "filter[group_id][like]"): contacts_list__filter_group_id__like_,
+    ("contacts_list", "filter[group_id][in]"): contacts_list__filter_group_id__in_,
+    ("contacts_list", "filter[group_id][not_in]"): contacts_list__filter_group_id__not_in_,
+    ("contacts_list", "filter[group_id][between]"): contacts_list__filter_group_id__between_,
+    ("contacts_list", "filter[group_id][null]"): contacts_list__filter_group_id__null_,
     ("contacts_get", "id"): contacts_get__id,
     ("contacts_get", "include"): contacts_get__include,
     ("contacts_update", "id"): contacts_update__id,

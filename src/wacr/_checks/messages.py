@@ -73,6 +73,7 @@ _PATTERN_4 = re.compile(
     "^(text|template|image|video|document|audio|interactive)(,(text|template|image|video|document|audio|interactive))*\\Z"
 )
 _PATTERN_5 = re.compile("^(sent|delivered|read|failed)(,(sent|delivered|read|failed))*\\Z")
+_PATTERN_6 = re.compile("^(inbound|outbound)(,(inbound|outbound))*\\Z")
 
 
 def body_messages_send_text(value: Mapping[str, Any]) -> bool:
@@ -118,8 +119,6 @@ def body_messages_send_template(value: Mapping[str, Any]) -> bool:
     if not isinstance(x, str):
         return False
     if len(x) < 1:
-        return False
-    if len(x) > 20:
         return False
     x = get("template_name")
     if x is None:
@@ -506,8 +505,6 @@ def body_messages_send_interactive(value: Mapping[str, Any]) -> bool:
         return False
     if len(x) < 1:
         return False
-    if len(x) > 20:
-        return False
     x = get("type")
     if x is None:
         return False
@@ -848,6 +845,32 @@ def messages_list__filter_direction__ne_(value: Any) -> bool:
     return True
 
 
+def messages_list__filter_direction__in_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 255:
+            return False
+        if _PATTERN_6.search(value) is None:
+            return False
+    return True
+
+
+def messages_list__filter_direction__not_in_(value: Any) -> bool:
+    if not (isinstance(value, str)):
+        return False
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > 255:
+            return False
+        if _PATTERN_6.search(value) is None:
+            return False
+    return True
+
+
 def messages_get__id(value: Any) -> bool:
     if not (isinstance(value, int) and not isinstance(value, bool)):
         return False
@@ -892,5 +915,7 @@ PARAMETERS: dict[tuple[str, str], Callable[[Any], bool]] = {
     ("messages_list", "filter[interaction_id][not_in]"): messages_list__filter_interaction_id__not_in_,
     ("messages_list", "filter[direction]"): messages_list__filter_direction_,
     ("messages_list", "filter[direction][ne]"): messages_list__filter_direction__ne_,
+    ("messages_list", "filter[direction][in]"): messages_list__filter_direction__in_,
+    ("messages_list", "filter[direction][not_in]"): messages_list__filter_direction__not_in_,
     ("messages_get", "id"): messages_get__id,
 }

@@ -48,10 +48,12 @@ def _meta(request_id: str, stamp: str) -> dict[str, Any]:
 
 
 def _error_payload(error: ApiError, request_id: str, stamp: str) -> dict[str, Any]:
-    # The upstream error envelope: no top-level `message`, `code` or `errors`.
+    # The upstream error envelope: no top-level `message`, `code` or `errors`; `details` is always
+    # an object (`{}` when there is nothing to add, upstream-v2.md §2.5).
+    details = dict(error.details) if error.details is not None else {}
     payload: dict[str, Any] = {
         "success": False,
-        "error": {"code": error.code, "message": error.message, "details": error.details},
+        "error": {"code": error.code, "message": error.message, "details": details},
         "meta": _meta(request_id, stamp),
     }
     if error.extra:

@@ -59,10 +59,14 @@ def _matches(item: Any, flt: Filter) -> bool:
         empty = have is None or have == []
         return bool(empty == flt.value)
     if flt.kind == "array":
+        # JSON containment: `eq`/`in` and the comparisons hold when one member matches, `ne`/`not_in`
+        # when none is the value (the spec's contacts_list says so).
         members = have or ()
-        values = flt.value if isinstance(flt.value, list) else [flt.value]
-        found = any(value in members for value in values)
-        return found if flt.op in ("eq", "in") else not found
+        if flt.op in ("eq", "in", "ne", "not_in"):
+            values = flt.value if isinstance(flt.value, list) else [flt.value]
+            found = any(value in members for value in values)
+            return found if flt.op in ("eq", "in") else not found
+        return any(_compare(flt.op, member, flt.value) for member in members)
     if flt.kind == "str" and isinstance(have, str):
         have = have.lower()  # MySQL's default collation compares case-insensitively.
     return _compare(flt.op, have, flt.value)

@@ -191,9 +191,6 @@ def _parse_filter(name: str, op: str, raw: str, kind: Kind, get: Getter, errors:
             errors.append(f"The `null` filter on `{name}` takes true or false.")
             return None
         return Filter(name, op, kind, get, flag)
-    if kind == "array" and op not in ("eq", "ne", "in", "not_in"):
-        errors.append(f"The `{op}` operator is not supported for `{name}`.")
-        return None
     if op == "like":
         return Filter(name, op, kind, get, Like(raw.strip().lower()))
     if op == "eq" and "," in raw:

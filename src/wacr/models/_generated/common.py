@@ -25,6 +25,7 @@ __all__ = [
     "Group",
     "HeaderFormat",
     "IdList",
+    "IdRange",
     "LikeText",
     "MessageStatus",
     "NullFlag",
@@ -38,6 +39,12 @@ __all__ = [
 IdList: TypeAlias = str
 """
 A comma-separated list of integer ids (at most 2000 characters, wacr's bound).
+"""
+
+
+IdRange: TypeAlias = str
+"""
+Two comma-separated integer ids: `from,to` (`between`).
 """
 
 
@@ -113,7 +120,8 @@ class ErrorDetail(_Model):
 
     code: str | None = _attrs.field(default=None)
     message: str | None = _attrs.field(default=None)
-    details: dict[str, Any] | list[Any] | None = _attrs.field(default=None)
+    details: dict[str, Any] | None = _attrs.field(default=None)
+    """**Documented (upstream export):** an object, `{}` when there is nothing to add (the error template); the emulator always sends one. **Assumed:** a server might send `null` or a list instead; the SDK reads those tolerantly (as no details), it never fails on them."""
 
 
 @_attrs.define(kw_only=True)

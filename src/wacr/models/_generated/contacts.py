@@ -46,7 +46,7 @@ class BatchContact(_Model):
     firstname: str
     lastname: str
     phone: str
-    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, with at least one digit (a phone is unique by its digits), so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
+    """A contact's phone with country code (create, update and batch items alike). **Documented:** max 20, required, unique per tenant; WA.cr and the upstream export give no minimum and no format, so the SDK checks the length only (the server answers an empty phone with its `required` message). **Assumed:** uniqueness compares the phone's digits (`+20 100…` and `0020100…` are one number); a phone without digits is unique by its text."""
     type: ContactType
     source_id: int
     status_id: int

@@ -71,7 +71,7 @@ class ResendOtpRequest(_Model):
     """Body of `POST /auth/resend` (no `code`, `contact_id` or `additional_params`)."""
 
     phone: str
-    """Only `required` is documented; max 20 assumed as on send-otp."""
+    """With country code; only `required` is documented (no length or format)."""
     template_name: str
     language: str | None = _attrs.field(default=None)
     expiry_minutes: int | None = _attrs.field(default=None)
@@ -83,6 +83,7 @@ class VerifyOtpRequest(_Model):
     """Body of `POST /auth/verify`."""
 
     phone: str
+    """With country code; only `required` is documented (no length or format)."""
     code: str
     purpose: str | None = _attrs.field(default=None)
 
@@ -92,6 +93,7 @@ class OtpStatusRequest(_Model):
     """Body of `POST /auth/status`."""
 
     phone: str
+    """With country code; only `required` is documented (no length or format)."""
     purpose: str | None = _attrs.field(default=None)
 
 
@@ -118,7 +120,7 @@ class CreateContactRequest(_Model):
     firstname: str
     lastname: str
     phone: str
-    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, with at least one digit (a phone is unique by its digits), so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
+    """A contact's phone with country code (create, update and batch items alike). **Documented:** max 20, required, unique per tenant; WA.cr and the upstream export give no minimum and no format, so the SDK checks the length only (the server answers an empty phone with its `required` message). **Assumed:** uniqueness compares the phone's digits (`+20 100…` and `0020100…` are one number); a phone without digits is unique by its text."""
     type: ContactType
     source_id: int
     """Must exist among the tenant's sources."""
@@ -146,7 +148,7 @@ class UpdateContactRequest(_Model):
     firstname: str | None = _attrs.field(default=None)
     lastname: str | None = _attrs.field(default=None)
     phone: str | None = _attrs.field(default=None)
-    """A contact's phone with country code. **Documented:** max 20, unique per tenant (WA.cr and the upstream export give no format). **Assumed:** 10..20 characters of digits, `+`, `-`, spaces and parentheses, the rule of the send endpoints, with at least one digit (a phone is unique by its digits), so that no contact is stored that no send can reach (the same rule for create, update and batch items)."""
+    """A contact's phone with country code (create, update and batch items alike). **Documented:** max 20, required, unique per tenant; WA.cr and the upstream export give no minimum and no format, so the SDK checks the length only (the server answers an empty phone with its `required` message). **Assumed:** uniqueness compares the phone's digits (`+20 100…` and `0020100…` are one number); a phone without digits is unique by its text."""
     type: ContactType | None = _attrs.field(default=None)
     source_id: int | None = _attrs.field(default=None)
     status_id: int | None = _attrs.field(default=None)
@@ -250,7 +252,7 @@ class SendTemplateRequest(_Model):
     """Body of `POST /messages/template` (JSON; the template decides which header/body/button fields are required)."""
 
     phone: str
-    """With country code (no rule documented here; max 20 as on text)."""
+    """With country code; only `required` is documented (no length or format)."""
     template_name: str
     """An APPROVED template."""
     language: str
@@ -292,7 +294,7 @@ class SendMediaRequest(_Model):
     media_url: str
     """Public URL; its extension must suit `media_type`."""
     caption: str | None = _attrs.field(default=None)
-    """Not supported for audio."""
+    """Not used for audio: ignored there (not an error), the answer's `caption` is null."""
     filename: str | None = _attrs.field(default=None)
     """Display name (documents)."""
     contact_id: int | None = _attrs.field(default=None)
@@ -304,6 +306,7 @@ class SendInteractiveRequest(_Model):
     """Body of `POST /messages/interactive`. `type: button` needs `buttons`; `type: list` needs `list_button_text` and `sections` (at most 10 rows across all sections, Meta's rule)."""
 
     phone: str
+    """With country code; only `required` is documented (no length or format)."""
     type: InteractiveType
     body_text: str
     header_text: str | None = _attrs.field(default=None)

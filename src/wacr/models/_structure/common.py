@@ -106,11 +106,7 @@ def structure_ErrorDetail(o: Any, _: Any = None) -> common.ErrorDetail:
                 raise _Mismatch
         v2 = get("details")
         if v2 is not None:
-            if v2.__class__ not in (
-                _NONE,
-                dict,
-                list,
-            ):
+            if v2.__class__ is not dict:
                 raise _Mismatch
         obj = _new(common.ErrorDetail)
         obj.code = v0

@@ -26,6 +26,7 @@ __all__ = [
     "merge",
     "prepare",
     "random_code",
+    "require_templates",
     "store_message",
     "validate_phone",
 ]
@@ -63,18 +64,29 @@ def merge(text: str, contact: Contact) -> str:
     return text
 
 
+def require_templates(tenant: Tenant) -> None:
+    """The 403 ``FEATURE_NOT_AVAILABLE`` of a template send (send template and send-otp alike,
+    upstream-v2.md §3.2.2 and §4) when the plan's ``whatsapp_templates`` feature is off."""
+    if not tenant.plan.features.get("whatsapp_templates", False):
+        raise ApiError(
+            403,
+            "FEATURE_NOT_AVAILABLE",
+            "WhatsApp templates are not available on your current plan.",
+            {"feature": "whatsapp_templates"},
+        )
+
+
 def validate_phone(
     v: Validator, *, min: int | None = None, max: int | None = None, chars: bool = False
 ) -> str:
     """The recipient ``phone`` rule of an endpoint, the spec's (openapi/wacr-v2.yaml): text and
     send-otp 10-20 characters of ``PHONE_CHARS``, media and CTA 10-15, the others (template,
-    interactive, verify, resend, status) at most 20 and nothing more: no digit is demanded.
+    interactive, verify, resend, status) only ``required`` (upstream-v2.md §5 no. 57: no rule):
+    ``min``/``max`` None is no bound, and no digit is demanded.
 
     Returns the phone's digits ("" when invalid, or when it has none: see :func:`prepare`).
     """
-    phone = v.string(
-        "phone", required=True, min=min, max=20 if max is None else max, regex=PHONE_CHARS if chars else None
-    )
+    phone = v.string("phone", required=True, min=min, max=max, regex=PHONE_CHARS if chars else None)
     return "" if phone is None else digits_of(phone)
 
 

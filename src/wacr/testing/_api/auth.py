@@ -8,7 +8,7 @@ from datetime import timedelta
 from operator import itemgetter
 from typing import Any, Final
 
-from wacr.testing._api._sending import deliver, prepare, random_code, validate_phone
+from wacr.testing._api._sending import deliver, prepare, random_code, require_templates, validate_phone
 from wacr.testing._clock import isoformat
 from wacr.testing._context import Ctx, Route
 from wacr.testing._core import ApiError, Result, rate_limited
@@ -54,13 +54,7 @@ def _send(
     additional: list[str] | None = None,
 ) -> dict[str, Any]:
     tenant = ctx.tenant
-    if not tenant.plan.features.get("whatsapp_templates", False):
-        raise ApiError(
-            403,
-            "FEATURE_NOT_AVAILABLE",
-            "WhatsApp templates are not available on your current plan.",
-            {"feature": "whatsapp_templates"},
-        )
+    require_templates(tenant)
     template = tenant.find_template(template_name, language)
     # Upstream: a template that is missing, not AUTHENTICATION or not APPROVED is a 404
     # RESOURCE_NOT_FOUND (send template says NOT_FOUND for the same case).

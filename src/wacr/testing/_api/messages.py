@@ -16,6 +16,7 @@ from wacr.testing._api._sending import (
     merge,
     prepare,
     random_code,
+    require_templates,
     validate_phone,
 )
 from wacr.testing._context import Ctx, Route
@@ -95,6 +96,7 @@ def send_template(ctx: Ctx) -> Result:
     otp_number = (otp_field or 1) if auto_otp else None
     v.check()
     assert name is not None and language is not None
+    require_templates(tenant)
     template = tenant.find_template(name, language)
     if template is None or template.status != "APPROVED":
         # Upstream: a missing or unapproved template is a 404 NOT_FOUND.
@@ -165,8 +167,8 @@ def send_media(ctx: Ctx) -> Result:
         extension = posixpath.splitext(urlsplit(media_url).path)[1].lstrip(".").lower()
         if extension not in allowed:
             v.add("media_url", f"The media url must be a file of type: {', '.join(allowed)}.")
-    if caption is not None and media_type == "audio":
-        v.add("caption", "Captions are not supported for audio messages.")
+    if media_type == "audio":
+        caption = None  # upstream §3.2.3: "not used for audio" -- ignored, not refused
     v.check()
     assert media_type is not None and media_url is not None
     target = prepare(ctx, digits, contact_id, details)
