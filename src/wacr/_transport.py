@@ -53,6 +53,7 @@ from wacr._settings import DEFAULT_MAX_RESPONSE_SIZE, Settings, check_max_retrie
 from wacr._url import MAX_URL_LENGTH, QUERY_SURE, check_url_length, query_chars
 from wacr.errors import (
     IDEMPOTENT_METHODS,
+    APIConnectionError,
     ConfigurationError,
     Redactor,
     ValidationError,
@@ -351,6 +352,13 @@ class Transport:
             if session is None or (
                 self._owns_session and asyncio.get_running_loop() is not self._session_loop
             ):
+                if self._closed and call.attempt > 1:
+                    raise APIConnectionError(
+                        "the client was closed (aclose() was called) while this call waited to be "
+                        "retried; it was not sent again",
+                        method=call.method,
+                        url=call.url,
+                    )
                 session = self._get_session()
             started = time.perf_counter()
             dropped: BaseException | None = None
@@ -389,7 +397,17 @@ class Transport:
             if dropped is not None:
                 # Raised outside the except block, so that only the original error is chained.
                 log_attempt(self._redactor, call, type(dropped).__name__, elapsed, None)
-                raise network_failure(call, dropped, self._redactor)
+                failure = network_failure(call, dropped, self._redactor)
+                if self._closed:  # aclose() cut this call's connection: say so, and stop here
+                    closed = APIConnectionError(
+                        "the client was closed (aclose() was called) while this call was in flight",
+                        method=call.method,
+                        url=call.url,
+                        may_have_been_processed=getattr(failure.error, "may_have_been_processed", False),
+                    )
+                    closed.__cause__ = failure.error.__cause__
+                    raise closed
+                raise failure
 
             if not 200 <= status < 300:
                 error = error_from_response(status, headers, body, method=call.method, url=call.url)

@@ -22,6 +22,7 @@ from tests.core.conftest import TOKEN, MakeTransport, Reply, Scripted
 from wacr._response import PendingInfo, RateLimit, ResponseInfo, new_response_info
 from wacr._transport import MAX_URL_LENGTH, Transport
 from wacr.errors import (
+    IDEMPOTENT_METHODS,
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -33,7 +34,6 @@ from wacr.errors import (
     RateLimitError,
     ServerError,
     ValidationError,
-    WacrError,
 )
 
 RATE_LIMITED: dict[str, Any] = {
@@ -491,11 +491,35 @@ async def test_closing_during_a_call_ends_it_without_another_send_or_session(
         await asyncio.sleep(0.01)
     session = transport.session
     await transport.aclose()
-    with pytest.raises(WacrError) as caught:
+    with pytest.raises(
+        APIConnectionError, match=r"closed \(aclose\(\) was called\) while this call was in flight"
+    ):
         await call
+    caught = call.exception()
+    assert isinstance(caught, APIConnectionError)
+    assert caught.may_have_been_processed is (method not in IDEMPOTENT_METHODS)  # it had been written
+    assert caught.__cause__ is not None  # what aiohttp said when the pool closed
     assert len(api.seen) == 1  # not retried on a session of its own
     assert transport.session is None and session is not None and session.closed
-    assert TOKEN not in str(caught.value) and TOKEN not in repr(caught.value)
+    assert TOKEN not in str(caught) and TOKEN not in repr(caught)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_closing_while_a_call_waits_to_retry_ends_it_without_another_send(
+    api: Scripted, method: str
+) -> None:
+    api.reply(Reply(429, headers={"Retry-After": "0.5"}))  # the close comes during the wait
+    transport = Transport(token=TOKEN, base_url=api.url(), max_retries=2, max_retry_wait=60)
+    call = asyncio.ensure_future(transport.request(method, "/account"))
+    while not api.seen:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # now in backoff's wait
+    await transport.aclose()
+    with pytest.raises(
+        APIConnectionError, match="while this call waited to be retried; it was not sent again"
+    ):
+        await asyncio.wait_for(call, 30)  # the wait runs out, and the retry finds the client closed
+    assert len(api.seen) == 1
 
 
 async def test_borrowed_session_is_used_and_never_closed(api: Scripted) -> None:
