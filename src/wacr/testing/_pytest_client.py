@@ -20,7 +20,6 @@ import pytest_asyncio
 from wacr.testing.pytest_plugin import asyncio_client
 
 if TYPE_CHECKING:
-    from wacr import Client
     from wacr.testing import Emulator
 
 __all__ = ["wacr_client"]
@@ -31,7 +30,7 @@ _LOOP_SCOPES: tuple[_LoopScope, ...] = ("function", "class", "module", "package"
 
 def _client_on(loop_scope: _LoopScope) -> Callable[..., Any]:
     # A function of its own per scope: pytest-asyncio records the loop scope on the function.
-    async def client(wacr_emulator: Emulator) -> AsyncIterator[Client]:
+    async def client(wacr_emulator: Emulator) -> AsyncIterator[object]:  # a wacr.Client
         async for each in asyncio_client(wacr_emulator):
             yield each
 
@@ -60,8 +59,9 @@ def _test_loop_scope(request: pytest.FixtureRequest) -> _LoopScope:
 
 
 @pytest.fixture
-def wacr_client(request: pytest.FixtureRequest) -> Client:
+def wacr_client(request: pytest.FixtureRequest) -> object:
     """A :class:`wacr.Client` bound to ``wacr_emulator``, opened and closed on the event loop the
     test runs on, whatever its loop scope; ``max_retry_wait=5.0`` (see
     :func:`wacr.testing.pytest_plugin.client_for`)."""
-    return cast("Client", request.getfixturevalue(f"_wacr_client_on_{_test_loop_scope(request)}_loop"))
+    # A wacr.Client (not named here: this module loads nothing of the client, not even for types).
+    return request.getfixturevalue(f"_wacr_client_on_{_test_loop_scope(request)}_loop")
