@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from aiohttp import web
 
@@ -14,7 +14,7 @@ from wacr.testing._clock import Clock, isoformat
 from wacr.testing._core import digits_of
 from wacr.testing._faults import Fault
 from wacr.testing._log import ReceivedRequest, SentMessage
-from wacr.testing._memory import Memory
+from wacr.testing._memory import Memory, RequestMemory, Superseded
 from wacr.testing._records import ALL_SCOPES, Token
 from wacr.testing._seed import add_tenant, new_tenant
 from wacr.testing._serving import AppServer
@@ -71,7 +71,6 @@ class Emulator(AppServer):
         self._seed = seed
         self._own_clock = clock if clock is not None else Clock()
         self._memory = Memory(self._own_clock, max_received)
-        self._api = ApiHandler(self._memory)
         self._app: web.Application | None = None
         self.reset()
 
@@ -97,13 +96,24 @@ class Emulator(AppServer):
     def app(self) -> web.Application:
         """The aiohttp application (created on first use)."""
         if self._app is None:
-            self._app = build_app(self, self._memory, self._api.handle)
+            self._app = build_app(self, self._memory, self.handle_api)
             self._app[EMULATOR_KEY] = self
         return self._app
 
     async def handle_api(self, request: web.Request) -> web.StreamResponse:
-        """The aiohttp handler of everything under ``/api/v2``: always a JSON envelope."""
-        return await self._api.handle(request)
+        """The aiohttp handler of everything under ``/api/v2``: always a JSON envelope.
+
+        A request that a :meth:`reset` overtakes while it is handled is dropped (the connection
+        closed without an answer) before it touches the new state.
+        """
+        api = ApiHandler(cast(Memory, RequestMemory(self._memory)))  # fenced off from later resets
+        try:
+            return await api.handle(request)
+        except Superseded:  # what it would do belongs to a state that is gone: as a restarted server
+            transport = request.transport
+            if transport is not None:
+                transport.abort()
+            return web.Response()
 
     @property
     def token(self) -> str:
@@ -116,8 +126,9 @@ class Emulator(AppServer):
         own clock (a clock assigned to :attr:`clock` since is dropped) reset to its initial state,
         an empty outbox, request log and fault list, no webhooks.
 
-        Webhook deliveries still queued or being sent are cancelled (:meth:`flush_webhooks`
-        does not wait for them).
+        Nothing begun before it reaches the new state: a request still being handled (a delayed
+        fault, a body still arriving) is dropped without an answer, and webhook deliveries still
+        queued or being sent are cancelled (:meth:`flush_webhooks` does not wait for them).
         """
         with self._memory.lock:
             self._memory.clock = self._own_clock
