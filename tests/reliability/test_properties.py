@@ -442,7 +442,7 @@ async def pinned() -> AsyncIterator[tuple[wacr.Client, Recorder]]:
         # filters that are not a mapping (TypeError), an operator the field does not take (was sent).
         (lambda c: c.contacts.list(filters=True), "filters"),
         (lambda c: c.contacts.list(filters=[["type"]]), "filters"),
-        (lambda c: c.contacts.list(filters={"type": {"gte": "lead"}}), "filter[type][gte]"),
+        (lambda c: c.messages.list(filters={"type": {"gte": "text"}}), "filter[type][gte]"),
         # A nested mapping with a non-string key (TypeError in the rules).
         (
             lambda c: c.messages.send_media(
