@@ -36,7 +36,9 @@ def minimal(model: str) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     examples: dict[Any, Any] = {int: 1, bool: True, str: "x"}
     return {
-        field.metadata.get("json", field.name): examples[hints[field.name]]
+        field.metadata.get("json", field.name): minimal(hint.__name__)
+        if attrs.has(hint := hints[field.name])
+        else examples[hint]
         for field in attrs.fields(cls)
         if field.default is attrs.NOTHING
     }

@@ -120,10 +120,10 @@ class BatchDeleteSummary(_Model):
 
 @_attrs.define(kw_only=True)
 class BatchDeleteResult(_Result):
-    """Batch delete's answer (inside `data` or at the top level; the SDK reads both)."""
+    """Batch delete's answer (inside `data` or at the top level; the SDK reads both). The `summary` is what a batch answer is recognised by, so it is required."""
 
+    summary: BatchDeleteSummary
     success: bool | None = _attrs.field(default=None)
-    summary: BatchDeleteSummary | None = _attrs.field(default=None)
 
 
 @_attrs.define(kw_only=True)
@@ -164,10 +164,10 @@ class Contact(_Result):
 
 @_attrs.define(kw_only=True)
 class BatchCreateResult(_Result):
-    """Batch create's answer (inside `data` or at the top level; the SDK reads both)."""
+    """Batch create's answer (inside `data` or at the top level; the SDK reads both). The `summary` is what a batch answer is recognised by, so it is required."""
 
+    summary: BatchCreateSummary
     success: bool | None = _attrs.field(default=None)
-    summary: BatchCreateSummary | None = _attrs.field(default=None)
     created: list[Contact] | None = _attrs.field(default=None)
     skipped: list[BatchSkippedItem] | None = _attrs.field(default=None)
     errors: list[BatchFailedItem] | None = _attrs.field(default=None)

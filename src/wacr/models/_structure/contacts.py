@@ -267,16 +267,15 @@ def structure_BatchDeleteResult(o: Any, _: Any = None) -> contacts.BatchDeleteRe
         if o.__class__ is not dict:
             raise _Mismatch
         get = o.get
-        v0 = get("success")
-        if v0 is not None:
-            if v0.__class__ is not bool:
-                raise _Mismatch
-        v1 = get("summary")
+        v0 = o["summary"]
+        v0 = _hub.hooks[_T1](v0, _T1)
+        v1 = get("success")
         if v1 is not None:
-            v1 = _hub.hooks[_T1](v1, _T1)
+            if v1.__class__ is not bool:
+                raise _Mismatch
         obj = _new(contacts.BatchDeleteResult)
-        obj.success = v0
-        obj.summary = v1
+        obj.summary = v0
+        obj.success = v1
         return obj
     except Exception:
         return _hub._mismatch(o, contacts.BatchDeleteResult)  # type: ignore[no-any-return]
@@ -422,13 +421,12 @@ def structure_BatchCreateResult(o: Any, _: Any = None) -> contacts.BatchCreateRe
         if o.__class__ is not dict:
             raise _Mismatch
         get = o.get
-        v0 = get("success")
-        if v0 is not None:
-            if v0.__class__ is not bool:
-                raise _Mismatch
-        v1 = get("summary")
+        v0 = o["summary"]
+        v0 = _hub.hooks[_T5](v0, _T5)
+        v1 = get("success")
         if v1 is not None:
-            v1 = _hub.hooks[_T5](v1, _T5)
+            if v1.__class__ is not bool:
+                raise _Mismatch
         v2 = get("created")
         if v2 is not None:
             v2 = _hub.hooks[_T6](v2, _T6)
@@ -439,8 +437,8 @@ def structure_BatchCreateResult(o: Any, _: Any = None) -> contacts.BatchCreateRe
         if v4 is not None:
             v4 = _hub.hooks[_T8](v4, _T8)
         obj = _new(contacts.BatchCreateResult)
-        obj.success = v0
-        obj.summary = v1
+        obj.summary = v0
+        obj.success = v1
         obj.created = v2
         obj.skipped = v3
         obj.errors = v4
