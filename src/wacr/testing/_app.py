@@ -227,7 +227,9 @@ class ApiHandler:
             raise validation_error(_BODY_ERROR)
 
         tenant = state.tenants[token.tenant_id]
-        ctx = Ctx(state, tenant, token, body, request.query, params, now, stamp, self._memory.outbox)
+        # A key given twice: the last value, as PHP reads a query string (`?page=1&page=2` is page 2).
+        query = dict(request.query.items()) if request.query_string else {}
+        ctx = Ctx(state, tenant, token, body, query, params, now, stamp, self._memory.outbox)
         return route.handler(ctx)
 
     async def _faulted(
