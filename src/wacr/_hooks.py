@@ -2,15 +2,17 @@
 the public :class:`HookEvent` and the runner that calls the hooks of each kind in order.
 
 A hook is a sync or async callable taking one :class:`HookEvent`. It fires once per attempt
-("request" before it is sent, "response" once it answered or failed) and once per retry
-("retry", before the wait). A hook that raises is logged on the ``wacr`` logger (the error's
-type and its message with the token masked; never a body) and the call goes on. Call-scope
+("request" before it is sent, "response" once it answered, failed or was cancelled: every
+"request" has its "response") and once per retry ("retry", before the wait). A hook that raises
+is logged on the ``wacr`` logger (the error's type and its message with the token masked; never
+a body) and the call goes on. Call-scope
 observers (:class:`CallObserver`, used by :mod:`wacr.otel`) wrap a whole call, every attempt
 included. None of it costs anything when no hook is set: the transport then skips this module.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import urllib.parse
@@ -51,12 +53,19 @@ class HookEvent:
     ``request_id`` are ``None``), ``"response"`` (the attempt answered or failed: ``status`` when
     the server answered, ``error`` the wacr exception the attempt ended with, if any) or
     ``"retry"`` (the attempt ``attempt`` failed with ``error`` and the next one follows in
-    ``wait`` seconds). ``url`` is the full URL with its query, the token masked wherever it
-    appears and the values of secret-looking query parameters (``token``, ``api_key``, ...)
-    masked too. A request hook may add headers to its attempt through ``headers`` (a dict,
-    e.g. trace context); wacr checks them like ``extra_headers`` and never lets one set
-    ``Authorization`` or ``X-API-Key`` (a :class:`~wacr.ConfigurationError` naming
-    ``event_hooks.request.headers.<name>``, before anything is sent).
+    ``wait`` seconds). Every "request" event is followed by the "response" event of its attempt,
+    also when the attempt is cancelled (the caller's task cancelled, ``asyncio.timeout`` /
+    ``wait_for`` around the call, a ``TaskGroup`` torn down): ``error`` is then the
+    :class:`asyncio.CancelledError` (``status`` and ``request_id`` ``None``), the hooks run before
+    the cancellation goes on (an async one should be quick: a second cancel stops it), and no
+    "retry" follows. An attempt given up before its "request" event (cancelled while it waited
+    for the rate limiter, or refused by it) fires neither. ``url`` is the full URL with its
+    query, the token masked wherever it appears and the values of secret-looking query
+    parameters (``token``, ``api_key``, ...) masked too. A request hook may add headers to its
+    attempt through ``headers`` (a dict, e.g. trace context); wacr checks them like
+    ``extra_headers`` and never lets one set ``Authorization`` or ``X-API-Key`` (a
+    :class:`~wacr.ConfigurationError` naming ``event_hooks.request.headers.<name>``, before
+    anything is sent).
     """
 
     #: ``"request"``, ``"response"`` or ``"retry"``.
@@ -73,8 +82,9 @@ class HookEvent:
     status: int | None = None
     #: Seconds from sending the attempt to its outcome ("response").
     elapsed: float | None = None
-    #: The exception the attempt ended with ("response", "retry"), ``None`` on success.
-    error: WacrError | None = None
+    #: The exception the attempt ended with ("response", "retry"), ``None`` on success; for a
+    #: cancelled attempt ("response" only) the :class:`asyncio.CancelledError`.
+    error: WacrError | asyncio.CancelledError | None = None
     #: The request id the server gave, when it answered.
     request_id: str | None = None
     #: Seconds until the next attempt ("retry").

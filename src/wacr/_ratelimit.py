@@ -5,25 +5,45 @@ The transport calls :meth:`Limiter.acquire` before every attempt (a retry spends
 :meth:`Limiter.observe` with the ``X-RateLimit-*`` figures of every answer that carries them. The
 key names one budget (one token on one host) without holding the token: the transport derives it
 from a hash of the base URL and the token.
+
+Two bounds keep one odd answer from stalling the calls (docs/guides/fleet.md, "How long a call
+waits"): an answer saying no calls are left holds a budget until its ``X-RateLimit-Reset`` but
+never more than :data:`MAX_HOLD` seconds (the API's window is a minute: a reset further off is
+clock skew or a proxy's doing, and a 429 still corrects a hold that proves too short); and a
+limiter whose ``acquire`` takes ``max_wait`` (both of wacr's do) raises :class:`~wacr.RateLimitError`
+at once, nothing sent, when the budget's next free slot is later than that, instead of sleeping
+out the call's timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
-from wacr.errors import ConfigurationError
+from wacr.errors import ConfigurationError, RateLimitError
 
 if TYPE_CHECKING:
     from wacr._response import RateLimit
 
-__all__ = ["Limiter", "RateLimiter", "check_per_minute", "hold_until"]
+__all__ = [
+    "MAX_HOLD",
+    "MAX_IDLE_KEYS",
+    "Limiter",
+    "RateLimiter",
+    "check_per_minute",
+    "hold_until",
+    "no_slot_in_time",
+    "takes_max_wait",
+]
 
-# How many idle budgets RateLimiter keeps before it forgets the ones whose pacing has lapsed.
-_MAX_IDLE_KEYS: Final = 1024
+#: How many idle budgets a limiter keeps before it forgets the ones no caller uses.
+MAX_IDLE_KEYS: Final = 1024
+#: The longest (seconds) one answer saying no calls are left holds a budget: the API's window.
+MAX_HOLD: Final = 60.0
 
 
 @runtime_checkable
@@ -33,7 +53,11 @@ class Limiter(Protocol):
 
     async def acquire(self, key: str) -> None:
         """Wait until one more call on budget ``key`` fits; the caller bounds the wait (the call's
-        timeout) and may cancel it."""
+        timeout) and may cancel it.
+
+        When the method also takes a keyword ``max_wait`` (seconds), the transport passes what
+        the attempt may wait, and the limiter may raise :class:`~wacr.RateLimitError` (see
+        :func:`no_slot_in_time`) as soon as it knows its slot comes later than that."""
         ...
 
     def observe(self, key: str, rate_limit: RateLimit) -> None:
@@ -53,10 +77,38 @@ def check_per_minute(value: object, field: str = "per_minute") -> float:
 
 def hold_until(rate_limit: RateLimit) -> float | None:
     """The Unix time before which the server allows no more calls, from an answer that says none
-    are left in its window (``remaining == 0`` and a ``reset``); else ``None``."""
+    are left in its window (``remaining == 0`` and a ``reset``), at most :data:`MAX_HOLD` seconds
+    from now; else ``None``."""
     if rate_limit.remaining > 0 or rate_limit.reset is None:
         return None
-    return rate_limit.reset.timestamp()
+    return min(rate_limit.reset.timestamp(), time.time() + MAX_HOLD)
+
+
+def takes_max_wait(limiter: object) -> bool:
+    """Whether ``limiter.acquire`` takes the keyword ``max_wait`` (wacr's limiters do)."""
+    acquire = getattr(limiter, "acquire", None)
+    if not callable(acquire):
+        return False
+    try:
+        parameter = inspect.signature(acquire).parameters.get("max_wait")
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return False
+    return parameter is not None and parameter.kind in (
+        parameter.KEYWORD_ONLY,
+        parameter.POSITIONAL_OR_KEYWORD,
+    )
+
+
+def no_slot_in_time(wait: float, max_wait: float) -> RateLimitError:
+    """What a limiter raises when the budget's next free slot is ``wait`` seconds away, more than
+    the ``max_wait`` its caller can wait: a :class:`~wacr.RateLimitError` with no status (nothing
+    was sent) and ``retry_after`` that wait, rounded up to the millisecond."""
+    retry_after = math.ceil(max(wait, 0.0) * 1000) / 1000
+    return RateLimitError(
+        f"the rate limiter has no slot for this call within the {max(max_wait, 0.0):.3g} s it can wait "
+        f"(the next is {retry_after:.3g} s away): nothing was sent",
+        retry_after=retry_after,
+    )
 
 
 class _Budget:
@@ -81,6 +133,11 @@ class RateLimiter:
     headers: a lower ``X-RateLimit-Limit`` than ``per_minute`` becomes the key's pace, and an
     answer saying no calls are left holds the key until the window's reset.
 
+    A hold lasts at most :data:`MAX_HOLD` (60) seconds whatever the reset says, and a caller
+    given ``max_wait`` raises :class:`~wacr.RateLimitError` (``retry_after`` set, nothing sent) as
+    soon as the key's next free slot is known to come later than that: on arrival, and again
+    when its turn comes. It forgets idle keys beyond :data:`MAX_IDLE_KEYS`.
+
     It paces one process: for several processes on one token use ``wacr.redis.RedisRateLimiter``.
     """
 
@@ -95,7 +152,7 @@ class RateLimiter:
     def _budget(self, key: str) -> _Budget:
         budget = self._budgets.get(key)
         if budget is None:
-            if len(self._budgets) >= _MAX_IDLE_KEYS:
+            if len(self._budgets) >= MAX_IDLE_KEYS:
                 self._forget_idle()
             budget = self._budgets[key] = _Budget(60.0 / self.per_minute)
         return budget
@@ -105,13 +162,18 @@ class RateLimiter:
         for key in [k for k, b in self._budgets.items() if not b.waiters and b.tat <= now]:
             del self._budgets[key]
 
-    async def acquire(self, key: str) -> None:
-        """Wait for the next slot of ``key``, behind every caller already waiting for it."""
+    async def acquire(self, key: str, *, max_wait: float | None = None) -> None:
+        """Wait for the next slot of ``key``, behind every caller already waiting for it; with
+        ``max_wait`` (seconds), raise :class:`~wacr.RateLimitError` instead once that slot is
+        known to come later."""
         budget = self._budget(key)
         now = time.monotonic()
         if not budget.waiters and budget.tat <= now:
             budget.tat = now + budget.interval
             return
+        deadline = math.inf if max_wait is None else now + max_wait
+        if budget.tat > deadline:  # no slot before then, whoever is queued
+            raise no_slot_in_time(budget.tat - now, deadline - now)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         budget.waiters.append(turn)
         try:
@@ -119,6 +181,8 @@ class RateLimiter:
                 await turn
             # At the head of the queue: sleep until the slot; observe() may push it later.
             while (delay := budget.tat - time.monotonic()) > 0:
+                if budget.tat > deadline:
+                    raise no_slot_in_time(delay, deadline - time.monotonic())
                 await asyncio.sleep(delay)
             budget.tat = max(budget.tat, time.monotonic()) + budget.interval
         finally:
@@ -130,8 +194,8 @@ class RateLimiter:
                     nxt.set_result(None)
 
     def observe(self, key: str, rate_limit: RateLimit) -> None:
-        """Take a lower ``limit`` as the key's pace; hold the key until ``reset`` when
-        ``remaining`` is 0."""
+        """Take a lower ``limit`` as the key's pace; hold the key until ``reset`` (at most
+        :data:`MAX_HOLD` seconds) when ``remaining`` is 0."""
         budget = self._budget(key)
         if 0 < rate_limit.limit < 60.0 / budget.interval:
             slower = 60.0 / rate_limit.limit
