@@ -55,8 +55,11 @@ async def main(argv: list[str]) -> dict[str, Any]:
             except wacr.APITimeoutError:
                 counts["timed_out"] = round(deadline - time.monotonic(), 3)
                 return  # the deadline passed while it waited for a slot
-            except wacr.RateLimitError:
-                counts["limited"] += 1
+            except wacr.RateLimitError as error:
+                if error.status is None:  # the limiter's: no slot before the deadline, nothing sent
+                    counts["no_slot"] = counts.get("no_slot", 0) + 1
+                    return
+                counts["limited"] += 1  # the server's 429
             except wacr.WacrError:
                 counts["failed"] += 1
             else:

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
+import os
 import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Final
 
-from wacr._ratelimit import Limiter, RateLimiter, check_per_minute, hold_until
+from wacr._ratelimit import (
+    MAX_HOLD,
+    MAX_IDLE_KEYS,
+    Limiter,
+    RateLimiter,
+    check_per_minute,
+    hold_until,
+    no_slot_in_time,
+    takes_max_wait,
+)
 from wacr.errors import ConfigurationError
 from wacr.redis._scripts import (
     ACQUIRE,
@@ -30,6 +42,18 @@ __all__ = ["RedisRateLimiter"]
 _UNPACED: Final = 1e9
 # How long a budget's state outlives its last use (it holds the learned limit).
 _BUDGET_TTL_MS: Final = 3_600_000
+# The longest hold one answer may put on a budget, in microseconds (the API's window).
+_MAX_HOLD_US: Final = round(MAX_HOLD * 1_000_000)
+
+
+class _Queue:
+    """The callers of one key in this process: they reserve one at a time, in arrival order."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0  # callers holding or waiting for the lock: at 0 the entry goes
 
 
 class RedisRateLimiter:
@@ -42,17 +66,29 @@ class RedisRateLimiter:
     limit. Each call reserves the next free slot and sleeps until it, so the fleet is served in
     the order it asked, one reservation per process at a time (a process's other callers queue
     in arrival order, taking nothing while they wait). A caller cancelled or timed out while it
-    waits gives its slot back unless a later one was reserved meanwhile (then the slot goes
-    unused: the fleet stays under the limit, never over). The state lives under ``prefix`` + the
-    transport's key (a hash of base URL and token, never the token).
+    waits, or while its reservation is on its way to Redis, gives its slot back unless a later
+    one was reserved meanwhile (then the slot goes unused: the fleet stays under the limit,
+    never over): each reservation carries an id made here, so the slot is found without the
+    script's reply. The state lives under ``prefix`` + the transport's key (a hash of base URL
+    and token, never the token).
 
     The limit: ``per_minute`` when given, lowered by what the answers' ``X-RateLimit-Limit``
     says. With ``per_minute=None`` it is learned from the answers: a process's calls go unpaced
     until its first answer carrying the headers (so at most its concurrency of them), and the
     calls made so far (the server's count or the fleet's unpaced ones, whichever is more) are
     then taken as spent slots. An answer saying no calls are left holds the budget until its
-    ``X-RateLimit-Reset``, for every process. ``headroom`` (default 1%) is the share of the limit
-    left unused so that network jitter cannot land a window's last call in the next one.
+    ``X-RateLimit-Reset``, for every process, but never more than 60 seconds (the API's window,
+    on Redis's clock). ``headroom`` (default 1%) is the share of the limit left unused so that
+    network jitter cannot land a window's last call in the next one. A caller given
+    ``max_wait`` (the transport passes the attempt's timeout) whose slot would come later
+    reserves nothing and raises :class:`~wacr.RateLimitError` at once (``retry_after`` set,
+    nothing sent).
+
+    While Redis fails (an error, or no answer within ``timeout``), every caller uses ``fallback``
+    at once, the callers already queued included; every ``retry_interval`` seconds one check
+    (a ``PING`` in the background, no caller waiting on it) asks Redis again, and its first
+    answer sends the calls back to Redis. No caller queues behind a Redis call that ends in the
+    fallback, beyond the one that found Redis failing.
 
     Args:
         redis: a ``redis.asyncio`` client; never closed here.
@@ -63,7 +99,7 @@ class RedisRateLimiter:
         headroom: the fraction of the limit left unused, ``0 <= headroom < 0.5``.
         fallback: the limiter used while Redis fails; default an in-process
             :class:`wacr.RateLimiter` at the same limit.
-        retry_interval: while Redis fails, how often (seconds) a call tries it again.
+        retry_interval: while Redis fails, how often (seconds) Redis is asked again.
     """
 
     def __init__(
@@ -87,11 +123,17 @@ class RedisRateLimiter:
         self.retry_interval: float = positive(retry_interval, "retry_interval")
         self._redis = Redis(client_of(redis), positive(timeout, "timeout"), "wacr.redis.RedisRateLimiter")
         self._fallback: Limiter = fallback or RateLimiter(per_minute=self.per_minute or _UNPACED)
+        self._fallback_bounded = takes_max_wait(self._fallback)
         self._interval = 0 if self.per_minute is None else self._micros(self.per_minute)
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._limits: dict[str, int] = {}  # the last X-RateLimit-Limit told to Redis, per key
-        self._next_try = 0.0  # while Redis fails: when a call may try it again
+        self._queues: dict[str, _Queue] = {}  # only while a caller of the key is in acquire()
+        # The last X-RateLimit-Limit told to Redis, per key (the most recent MAX_IDLE_KEYS).
+        self._limits: dict[str, int] = {}
+        self._next_try = 0.0  # while Redis fails: when it is asked again
+        self._probe: asyncio.Task[None] | None = None
         self._writes: set[asyncio.Task[None]] = set()
+        # Reservation ids: this limiter's random prefix and a counter (unique across the fleet).
+        self._rid_prefix = os.urandom(8).hex()
+        self._rids = itertools.count()
 
     def __repr__(self) -> str:
         return f"RedisRateLimiter(per_minute={self.per_minute!r}, prefix={self.prefix!r})"
@@ -100,33 +142,80 @@ class RedisRateLimiter:
         """The spacing of calls at ``per_minute`` less the headroom, in microseconds."""
         return round(60_000_000 / (per_minute * (1.0 - self.headroom)))
 
-    async def acquire(self, key: str) -> None:
-        """Wait for ``key``'s next slot across the fleet (or the fallback's while Redis fails)."""
-        if self._redis.down and time.monotonic() < self._next_try:
-            await self._fallback.acquire(key)
+    async def acquire(self, key: str, *, max_wait: float | None = None) -> None:
+        """Wait for ``key``'s next slot across the fleet (or the fallback's while Redis fails);
+        with ``max_wait`` (seconds), raise :class:`~wacr.RateLimitError` instead when that slot
+        comes later."""
+        deadline = math.inf if max_wait is None else time.monotonic() + max_wait
+        if self._redis.down:
+            await self._use_fallback(key, deadline)
             return
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        name = self.prefix + key
-        async with lock:  # one reservation at a time per process: the others queue here, FIFO
-            try:
-                known = self._limits.get(key)  # this process's own news: pace by it at once
-                interval = self._interval if known is None else max(self._interval, self._micros(known))
-                wait, tat, slot = await self._redis.script(ACQUIRE, 1, name, interval, _BUDGET_TTL_MS)
-            except FAILURES as exc:
-                self._redis.failed(exc, "each process paces itself")
-                self._next_try = time.monotonic() + self.retry_interval
-            else:
-                self._redis.works()
-                if int(wait) > 0:
-                    try:
-                        await asyncio.sleep(int(wait) / 1e6)
-                    except asyncio.CancelledError:
-                        self._spawn(self._give_back(name, tat, slot))
-                        raise
-                return
-        await self._fallback.acquire(key)
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = _Queue()
+        queue.users += 1
+        try:
+            async with queue.lock:  # one reservation at a time per process: the others queue here, FIFO
+                if not self._redis.down:  # else Redis failed while this caller queued
+                    name = self.prefix + key
+                    rid = f"{self._rid_prefix}:{next(self._rids)}"
+                    wait = await self._reserve(key, name, rid, deadline)
+                    if wait is not None:
+                        if wait > 0:
+                            try:
+                                await asyncio.sleep(wait / 1e6)
+                            except asyncio.CancelledError:
+                                self._spawn(self._give_back(name, rid))
+                                raise
+                        return
+        finally:
+            queue.users -= 1
+            if queue.users == 0:
+                del self._queues[key]
+        await self._use_fallback(key, deadline)
+
+    async def _reserve(self, key: str, name: str, rid: str, deadline: float) -> int | None:
+        """Reserve ``key``'s next slot in Redis: the microseconds to wait for it, or ``None`` when
+        Redis failed. A slot further off than ``deadline`` raises (nothing reserved)."""
+        known = self._limits.get(key)  # this process's own news: pace by it at once
+        interval = self._interval if known is None else max(self._interval, self._micros(known))
+        limit = -1 if deadline == math.inf else max(0, math.floor((deadline - time.monotonic()) * 1e6))
+        try:
+            wait, state = await self._redis.script(ACQUIRE, 1, name, interval, _BUDGET_TTL_MS, rid, limit)
+        except asyncio.CancelledError:  # the script may run all the same: give its slot back
+            self._spawn(self._give_back(name, rid))
+            raise
+        except FAILURES as exc:
+            self._spawn(self._give_back(name, rid))  # if it ran, only the reply was lost
+            self._redis.failed(exc, "each process paces itself")
+            self._next_try = time.monotonic() + self.retry_interval
+            return None
+        self._redis.works()
+        if int(state) < 0:
+            raise no_slot_in_time(int(wait) / 1e6, (deadline - time.monotonic()))
+        return int(wait)
+
+    async def _use_fallback(self, key: str, deadline: float) -> None:
+        """The fallback's slot; start a check of Redis in the background when one is due."""
+        if time.monotonic() >= self._next_try and self._probe is None:
+            self._next_try = time.monotonic() + self.retry_interval
+            self._probe = asyncio.get_running_loop().create_task(self._check())
+        if self._fallback_bounded and deadline != math.inf:
+            max_wait = max(0.0, deadline - time.monotonic())
+            await self._fallback.acquire(key, max_wait=max_wait)  # type: ignore[call-arg]
+        else:
+            await self._fallback.acquire(key)
+
+    async def _check(self) -> None:
+        """Ask a failing Redis whether it answers again (one at a time, no caller waiting)."""
+        try:
+            await self._redis.command("PING")
+        except FAILURES:
+            self._next_try = time.monotonic() + self.retry_interval
+        else:
+            self._redis.works()
+        finally:
+            self._probe = None
 
     def observe(self, key: str, rate_limit: RateLimit) -> None:
         """Tell the fleet a new ``X-RateLimit-Limit``, or that the window has no calls left."""
@@ -134,7 +223,7 @@ class RedisRateLimiter:
         until = hold_until(rate_limit)
         if rate_limit.limit <= 0 or (self._limits.get(key) == rate_limit.limit and until is None):
             return
-        self._limits[key] = rate_limit.limit
+        self._remember(key, rate_limit.limit)
         reset = 0 if rate_limit.reset is None else round(rate_limit.reset.timestamp() * 1e6)
         args = (
             self.prefix + key,
@@ -143,17 +232,25 @@ class RedisRateLimiter:
             reset,
             "1" if until is not None else "0",
             _BUDGET_TTL_MS,
+            _MAX_HOLD_US,
         )
         self._spawn(self._tell(key, args))
+
+    def _remember(self, key: str, limit: int) -> None:
+        limits = self._limits
+        limits.pop(key, None)  # the most recent last
+        limits[key] = limit
+        if len(limits) > MAX_IDLE_KEYS:  # forget the oldest: Redis keeps the limit learned
+            del limits[next(iter(limits))]
 
     def _spawn(self, write: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(write)
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
-    async def _give_back(self, name: str, tat: object, slot: object) -> None:
+    async def _give_back(self, name: str, rid: str) -> None:
         try:
-            await self._redis.script(GIVE_BACK, 1, name, tat, slot)
+            await self._redis.script(GIVE_BACK, 1, name, rid, _BUDGET_TTL_MS)
         except FAILURES as exc:
             self._redis.failed(exc, "each process paces itself")
 
@@ -165,6 +262,8 @@ class RedisRateLimiter:
             self._redis.failed(exc, "each process paces itself")
 
     async def aclose(self) -> None:
-        """Wait for the writes to Redis still under way (each bounded by ``timeout``)."""
-        while self._writes:
-            await asyncio.gather(*self._writes, return_exceptions=True)
+        """Wait for the writes to Redis still under way, and a check of it (each bounded by
+        ``timeout``)."""
+        while self._writes or self._probe is not None:
+            pending = [*self._writes, *([self._probe] if self._probe is not None else [])]
+            await asyncio.gather(*pending, return_exceptions=True)

@@ -33,65 +33,86 @@ FAILURES: Final = (RedisError, OSError, asyncio.TimeoutError)
 
 # The GCRA with a burst of one, on Redis's clock, by reservation: the caller is given the next
 # free slot and sleeps until it, so the fleet is served in the order it asked. KEYS[1] the
-# budget's hash (tat: the theoretical arrival time, iv: the learned interval, in microseconds);
-# ARGV[1] the interval this process knows (0: none; with none learned either, the call goes
-# unpaced and is counted in 'free'; the next paced call takes a slot for each of those).
-# Returns {microseconds to wait, the new tat, the slot}: the last two let a caller cancelled
-# while it waits give the slot back. Numbers are written with %.0f: Lua's tostring keeps only
-# 14 digits.
+# budget's hash (tat: the theoretical arrival time, iv: the learned interval, in microseconds;
+# rid / back: the last reservation's id and slot, for GIVE_BACK; void: a reservation given back
+# before it was made). ARGV: [1] the interval this process knows (0: none; with none learned
+# either, the call goes unpaced and is counted in 'free'; the next paced call takes a slot for
+# each of those), [2] the TTL, [3] the caller's reservation id, [4] the longest wait it takes
+# (microseconds; -1: any): a slot further off is not reserved. Returns {microseconds to wait,
+# 1 reserved | 0 nothing to reserve (unpaced, or given back already) | -1 too far off}. The same
+# id twice (a command sent again) gets its first reservation. Numbers are written with %.0f:
+# Lua's tostring keeps only 14 digits.
 ACQUIRE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local state = redis.call('HMGET', KEYS[1], 'tat', 'iv', 'free')
+local state = redis.call('HMGET', KEYS[1], 'tat', 'iv', 'free', 'rid', 'back', 'void')
+if state[6] == ARGV[3] then return {0, 0} end
+if state[4] == ARGV[3] then return {math.max(0, math.floor(tonumber(state[5]) - now)), 1} end
 local iv = tonumber(ARGV[1])
 local learned = tonumber(state[2])
 if learned and learned > iv then iv = learned end
 if iv <= 0 then
   redis.call('HINCRBY', KEYS[1], 'free', 1)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return {0, '', ''}
+  return {0, 0}
 end
 local slot = tonumber(state[1]) or 0
 if slot < now then slot = now end
 local free = tonumber(state[3])
-if free then
-  slot = slot + free * iv
-  redis.call('HDEL', KEYS[1], 'free')
-end
-local tat = string.format('%.0f', slot + iv)
-redis.call('HSET', KEYS[1], 'tat', tat)
+if free then slot = slot + free * iv end
+local limit = tonumber(ARGV[4])
+if limit >= 0 and slot - now > limit then return {math.floor(slot - now), -1} end
+if free then redis.call('HDEL', KEYS[1], 'free') end
+redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', slot + iv), 'rid', ARGV[3],
+  'back', string.format('%.0f', slot))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {math.floor(slot - now), tat, string.format('%.0f', slot)}
+return {math.floor(slot - now), 1}
 """
 
-# A cancelled waiter's slot back, if no later one was reserved since (else it stays unused).
+# A cancelled caller's slot back (ARGV[1] its reservation id, ARGV[2] the TTL), if no later one
+# was reserved since (else it stays unused); a reservation not made yet is voided, so that an
+# ACQUIRE still on its way takes nothing.
 GIVE_BACK: Final = """
-if redis.call('HGET', KEYS[1], 'tat') == ARGV[1] then redis.call('HSET', KEYS[1], 'tat', ARGV[2]) end
+local state = redis.call('HMGET', KEYS[1], 'rid', 'back')
+if state[1] == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'tat', state[2])
+  redis.call('HDEL', KEYS[1], 'rid', 'back')
+else
+  redis.call('HSET', KEYS[1], 'void', ARGV[1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 """
 
 # What an answer taught. ARGV: the interval of its X-RateLimit-Limit, the calls its window has
-# counted, its reset (Unix microseconds, 0: none), '1' when none are left, the TTL. The first
-# news of a budget takes the calls already made as slots (the server's count, or the unpaced
-# calls in 'free' after the slots already taken, whichever ends later), no later than the reset;
-# an answer with none left holds the budget until the reset.
+# counted, its reset (Unix microseconds, 0: none), '1' when none are left, the TTL, the longest
+# hold (microseconds). The first news of a budget takes the calls already made as slots (the
+# server's count, or the unpaced calls in 'free' after the slots already taken, whichever ends
+# later), no later than the reset; an answer with none left holds the budget until the reset.
+# Neither pushes the budget more than the longest hold past now (on Redis's clock), and a slot
+# moved here is no longer the last reservation's to give back.
 OBSERVE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local iv = tonumber(ARGV[1])
 local reset = tonumber(ARGV[3])
+local cap = now + tonumber(ARGV[6])
+if reset <= 0 or reset > cap then reset = cap end
 local state = redis.call('HMGET', KEYS[1], 'tat', 'iv', 'free')
 local tat = tonumber(state[1]) or 0
 local target = tat
 if not state[2] then
   local spent = math.max(math.max(tat, now) + (tonumber(state[3]) or 0) * iv, now + tonumber(ARGV[2]) * iv)
-  if reset > 0 and reset < spent then spent = reset end
+  if reset < spent then spent = reset end
   if spent > target then target = spent end
 end
 if ARGV[4] == '1' and reset > target then target = reset end
 redis.call('HSET', KEYS[1], 'iv', string.format('%.0f', iv))
 redis.call('HDEL', KEYS[1], 'free')
-if target > tat then redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', target)) end
+if target > tat then
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', target))
+  redis.call('HDEL', KEYS[1], 'rid', 'back')
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 0
 """
