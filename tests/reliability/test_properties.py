@@ -16,13 +16,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-import typing
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-import attrs
 import jsonschema
 import orjson
 import pytest
@@ -32,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import wacr
-from wacr import models
+from tests.sdk.conftest import minimal
 from wacr._operations import OPERATIONS
 from wacr._query import FILTER_OPERATORS
 
@@ -254,17 +252,6 @@ def method_of(client: wacr.Client, op_id: str) -> Any:
 # -- a loopback server that records and answers with a minimal success ----------------------------
 
 
-def _minimal(model: str) -> dict[str, Any]:
-    cls = getattr(models, model)
-    hints = typing.get_type_hints(cls)
-    examples: dict[Any, Any] = {int: 1, bool: True, str: "x"}
-    return {
-        field.metadata.get("json", field.name): examples[hints[field.name]]
-        for field in attrs.fields(cls)
-        if field.default is attrs.NOTHING
-    }
-
-
 def success_body(op_id: str) -> bytes:
     op = OPERATIONS[op_id]
     meta: dict[str, Any] = {"request_id": "req-1"}
@@ -281,7 +268,7 @@ def success_body(op_id: str) -> bytes:
             "has_more": False,
         }
     else:
-        data = _minimal(op.data_model)
+        data = minimal(op.data_model)
         if op.data_model.startswith("Batch"):
             data["summary"] = {"total": 0}
     return orjson.dumps({"success": True, "data": data, "message": "ok", "meta": meta})
