@@ -22,8 +22,6 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-import attrs
-
 from wacr._attempt import Call, Failed
 from wacr._headers import header_problems, merge_headers
 from wacr._hooks import CallObserver, HookEvent, Hooks, shown_url
@@ -218,7 +216,13 @@ def _rest_of(timeout: aiohttp.ClientTimeout, waited: float) -> aiohttp.ClientTim
         return timeout
     left = max(total - waited, _NEGLIGIBLE)
     connect = timeout.connect
-    return attrs.evolve(timeout, total=left, connect=None if connect is None else min(connect, left))
+    return type(timeout)(
+        total=left,
+        connect=None if connect is None else min(connect, left),
+        sock_read=timeout.sock_read,
+        sock_connect=timeout.sock_connect,
+        ceil_threshold=timeout.ceil_threshold,
+    )
 
 
 def _say_limiter_wait(error: APITimeoutError, timeout: aiohttp.ClientTimeout, waited: float | None) -> None:

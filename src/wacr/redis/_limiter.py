@@ -197,7 +197,8 @@ class RedisRateLimiter:
 
     async def _use_fallback(self, key: str, deadline: float) -> None:
         """The fallback's slot; start a check of Redis in the background when one is due."""
-        if time.monotonic() >= self._next_try and self._probe is None:
+        probe = self._probe
+        if time.monotonic() >= self._next_try and (probe is None or probe.done()):
             self._next_try = time.monotonic() + self.retry_interval
             self._probe = asyncio.get_running_loop().create_task(self._check())
         if self._fallback_bounded and deadline != math.inf:
