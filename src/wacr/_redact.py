@@ -50,7 +50,9 @@ def _char_forms(ch: str, *, first: bool = False) -> str:
         forms.append(f"&{_ENTITIES[ch]};")
     # As is, last: the escaped forms are tried first, so that an escape that starts with the
     # character itself ("%25" for "%", "&amp;" for "&") is masked whole, not its first character.
-    forms.append(rf"{run}*" + re.escape(ch))
+    # (The run is optional as a whole: without one, the character may follow a backslash, as
+    # when the secret ends in one and is written twice in a row.)
+    forms.append(rf"(?:{run}+)?" + re.escape(ch))
     return f"(?:{'|'.join(forms)})"
 
 
