@@ -87,8 +87,9 @@ class RedisRateLimiter:
     While Redis fails (an error, or no answer within ``timeout``), every caller uses ``fallback``
     at once, the callers already queued included; every ``retry_interval`` seconds one check
     (a ``PING`` in the background, no caller waiting on it) asks Redis again, and its first
-    answer sends the calls back to Redis. No caller queues behind a Redis call that ends in the
-    fallback, beyond the one that found Redis failing.
+    answer sends the calls back to Redis. Only the Redis call that finds the failure makes the
+    callers queued behind it wait (at most ``timeout``, once per outage and token); the queue is
+    left before any fallback wait.
 
     Args:
         redis: a ``redis.asyncio`` client; never closed here.
