@@ -51,8 +51,9 @@ codegen: setup
 check-codegen: setup
 	$(BIN)/python codegen/generate.py --check
 
+# One worker per CPU (pytest-xdist): the suite is mostly loopback servers and subprocesses.
 pytest: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: setup
 	$(BIN)/python bench/run.py
