@@ -17,9 +17,10 @@ from wacr._validate import accepts, check_value
 from wacr.errors import ValidationError, WacrError
 
 if TYPE_CHECKING:
+    from wacr._attempt import Call
     from wacr._operation import Operation
     from wacr._response import ResponseInfo
-    from wacr._transport import RawResult, Transport
+    from wacr._transport import Transport
     from wacr.resources._options import Extras
 
 __all__ = ["ListCall", "finished"]
@@ -87,7 +88,7 @@ class ListCall(Generic[T]):
             check_value(schema, number, "page", errors)
             raise ValidationError(errors=errors)
         max_retries, timeout = self._settings
-        sending = self._transport.request(
+        call = self._transport.prepare(
             self._op.method,
             self._url,
             params=query,
@@ -96,7 +97,9 @@ class ListCall(Generic[T]):
             max_retries=max_retries,
             timeout=timeout,
         )
-        return finished(sending, self._read, self._transport.scrub)
+        # The call's coroutine is made when the page's runs (one made now would warn, never
+        # awaited, if the page's were cancelled before it started).
+        return finished(self._transport, call, self._read)
 
     def _read(self, envelope: Any, info: ResponseInfo) -> Page[T]:
         paginated = self._op.query.get("page") is not None
@@ -105,15 +108,11 @@ class ListCall(Generic[T]):
         )
 
 
-async def finished(
-    sending: Coroutine[Any, Any, RawResult],
-    finish: Callable[[Any, ResponseInfo], R],
-    scrub: Callable[[BaseException], None],
-) -> R:
-    """Await the transport's answer and finish it (``Resource._request`` and every page use it)."""
-    raw = await sending
+async def finished(transport: Transport, call: Call, finish: Callable[[Any, ResponseInfo], R]) -> R:
+    """Send a checked call and finish its answer (every page comes this way)."""
+    raw = await transport.send(call)
     try:
         return finish(raw.envelope, raw.info)
     except WacrError as error:
-        scrub(error)  # the answer may echo the token into a field that does not fit
+        transport.scrub(error)  # the answer may echo the token into a field that does not fit
         raise
