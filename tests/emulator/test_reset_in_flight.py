@@ -1,5 +1,6 @@
 """``reset()`` while a request is still being handled (a delayed fault, a body still arriving):
-the request is dropped and touches nothing of the new state, in both serving modes."""
+the request is answered 409 EMULATOR_RESET and touches nothing of the new state, in both serving
+modes; a client that retries does not send it again into the new state."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
+import wacr
 from wacr.testing import Emulator, Fault
 
 from .conftest import CONTACT
@@ -63,8 +65,9 @@ async def test_a_delayed_request_does_not_reach_the_state_after_a_reset(
         await eventually(lambda: len(emulator.received) == 1, "the request reached the emulator")
         emulator.reset()  # the next test starts while the request is still being handled
         emulator.add_webhook(UNREACHABLE)  # the new test listens: the old request must not feed it
-        with pytest.raises(aiohttp.ServerDisconnectedError):
-            (await sending).close()  # the old request is dropped, not answered
+        async with await sending as answer:  # answered, not dropped: a client would send it again
+            assert answer.status == 409
+            assert (await answer.json())["error"]["code"] == "EMULATOR_RESET"
         _nothing_reached(emulator, seen)
         await _still_fresh_afterwards(emulator, session)
 
@@ -101,6 +104,34 @@ async def test_a_request_whose_body_arrives_after_a_reset_does_not_reach_the_sta
     path, body, seen = WRITES[write]
     async with serving(mode) as emulator, aiohttp.ClientSession() as session:
         answer = await _slow_body_request(emulator, path, orjson.dumps(body))
-        assert answer == b""  # dropped without an answer
+        assert answer.startswith(b"HTTP/1.1 409 ") and b'"EMULATOR_RESET"' in answer
         _nothing_reached(emulator, seen)
         await _still_fresh_afterwards(emulator, session)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PATCH"])
+async def test_a_retrying_client_does_not_send_a_superseded_request_again(mode: str, method: str) -> None:
+    # A dropped connection would be retried (wacr retries idempotent methods, aiohttp resends some
+    # itself), and the retry would act on the next test's contact 1.
+    async with serving(mode) as emulator:
+        client = wacr.Client(emulator.token, base_url=emulator.base_url, max_retries=3)
+        async with client:
+            created = await client.contacts.create(**CONTACT)
+            emulator.inject(Fault(f"{method} /contacts/{created.id}", delay=0.4))
+            calls = {
+                "GET": lambda: client.contacts.get(created.id),
+                "DELETE": lambda: client.contacts.delete(created.id),
+                "PATCH": lambda: client.contacts.update(created.id, city="Old test"),
+            }
+            pending = asyncio.ensure_future(calls[method]())
+            await eventually(lambda: len(emulator.received) == 2, "the request reached the emulator")
+            emulator.reset()
+            again = await client.contacts.create(**CONTACT)  # the new test's contact: the same id
+            assert again.id == created.id
+            with pytest.raises(wacr.ConflictError) as caught:
+                await pending
+            assert caught.value.code == "EMULATOR_RESET"
+            assert [r.method for r in emulator.received] == ["POST"]  # nothing sent again
+            contact = emulator.get_contact(again.id)
+            assert contact is not None and contact.get("city") != "Old test"

@@ -47,6 +47,21 @@ def _meta(request_id: str, stamp: str) -> dict[str, Any]:
     return {"request_id": request_id, "timestamp": stamp}
 
 
+def superseded(stamp: str) -> web.Response:
+    """The answer to a request that a reset overtook: a 409 nothing retries (not a dropped
+    connection, which clients send again, into the new state), and nothing was done."""
+    error = ApiError(
+        409,
+        "EMULATOR_RESET",
+        "The emulator was reset while this request was being handled; it was not carried out.",
+    )
+    request_id = new_request_id()
+    body = dump_json(_error_payload(error, request_id, stamp))
+    return web.Response(
+        body=body, status=409, headers={"Content-Type": "application/json", "X-Request-Id": request_id}
+    )
+
+
 def _error_payload(error: ApiError, request_id: str, stamp: str) -> dict[str, Any]:
     # The upstream error envelope: no top-level `message`, `code` or `errors`; `details` is always
     # an object (`{}` when there is nothing to add, upstream-v2.md §2.5).
@@ -249,6 +264,8 @@ class ApiHandler:
             )
         if fault.delay:
             await asyncio.sleep(fault.delay)
+            with self._memory.lock:
+                pass  # a reset during the delay supersedes the request (Superseded), whatever it answers
         if fault.drop == "before":
             _drop(request)
             return web.Response()

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from wacr.testing import _control, _test_data
 from wacr.testing._api.contacts import contact_json
-from wacr.testing._app import API_PREFIX, ApiHandler, build_app
+from wacr.testing._app import API_PREFIX, ApiHandler, build_app, superseded
 from wacr.testing._clock import Clock, isoformat
 from wacr.testing._core import digits_of
 from wacr.testing._faults import Fault
@@ -103,17 +103,15 @@ class Emulator(AppServer, TenantSetup):
     async def handle_api(self, request: web.Request) -> web.StreamResponse:
         """The aiohttp handler of everything under ``/api/v2``: always a JSON envelope.
 
-        A request that a :meth:`reset` overtakes while it is handled is dropped (the connection
-        closed without an answer) before it touches the new state.
+        A request that a :meth:`reset` overtakes while it is handled (a delayed fault, a slow
+        body) touches nothing of the new state and is answered 409 ``EMULATOR_RESET``: not a
+        dropped connection, which a client would send again, into the next test's state.
         """
         api = ApiHandler(cast(Memory, RequestMemory(self._memory)))  # fenced off from later resets
         try:
             return await api.handle(request)
-        except Superseded:  # what it would do belongs to a state that is gone: as a restarted server
-            transport = request.transport
-            if transport is not None:
-                transport.abort()
-            return web.Response()
+        except Superseded:  # what it would do belongs to a state that is gone
+            return superseded(isoformat(self._memory.clock.now()))
 
     @property
     def token(self) -> str:
@@ -127,7 +125,7 @@ class Emulator(AppServer, TenantSetup):
         an empty outbox, request log and fault list, no webhooks.
 
         Nothing begun before it reaches the new state: a request still being handled (a delayed
-        fault, a body still arriving) is dropped without an answer, and webhook deliveries still
+        fault, a body still arriving) is answered 409 ``EMULATOR_RESET``, and webhook deliveries still
         queued or being sent are cancelled (:meth:`flush_webhooks` does not wait for them).
         """
         with self._memory.lock:

@@ -18,7 +18,8 @@ __all__ = ["Memory", "RequestMemory", "Superseded"]
 
 class Superseded(Exception):
     """Raised into a request's handling when :meth:`Memory.reset` ran since it arrived: what it
-    would do belongs to a state that is gone, so it must not touch the new one (it is dropped)."""
+    would do belongs to a state that is gone, so it must not touch the new one (it is answered
+    409 ``EMULATOR_RESET``)."""
 
 
 class Memory:
