@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 import wacr
 from wacr import models
 from wacr._operations import OPERATIONS
+from wacr.testing import Emulator
 
 TOKEN = "tok_sdk_9b8c7d6e5f4a3b2c1d0e"
 
@@ -134,3 +135,17 @@ async def recorder() -> AsyncIterator[Recorder]:
 async def client(recorder: Recorder) -> AsyncIterator[wacr.Client]:
     async with wacr.Client(TOKEN, base_url=recorder.base_url, max_retries=0) as c:
         yield c
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """A running emulator (the SDK tests that need the API's real answers)."""
+    async with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def api(emu: Emulator) -> AsyncIterator[wacr.Client]:
+    """A client of :func:`emu`, without retries."""
+    async with wacr.Client(emu.token, base_url=emu.base_url, max_retries=0) as client:
+        yield client

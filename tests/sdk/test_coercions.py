@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,18 +23,6 @@ from wacr._validate import check_value
 from wacr.testing import Emulator
 
 INT64 = 2**63
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[wacr.Client]:
-    async with wacr.Client(emu.token, base_url=emu.base_url, max_retries=0) as client:
-        yield client
 
 
 def method(client: wacr.Client, op_id: str) -> Callable[..., Any]:

@@ -6,7 +6,7 @@ although the API takes them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,18 +18,6 @@ from wacr._operations import OPERATIONS
 from wacr.testing import Emulator
 
 LISTS = sorted(DOCUMENTED)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[wacr.Client]:
-    async with wacr.Client(emu.token, base_url=emu.base_url, max_retries=0) as client:
-        yield client
 
 
 def _lister(client: wacr.Client, op_id: str) -> Callable[..., Any]:

@@ -14,7 +14,7 @@ import enum
 import math
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,18 +27,6 @@ from .test_coercions import refused, run
 
 INT64 = 2**63
 PHONE = "+201000000000"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[wacr.Client]:
-    async with wacr.Client(emu.token, base_url=emu.base_url, max_retries=0) as client:
-        yield client
 
 
 async def body_sent(emu: Emulator, call: Callable[[], Any]) -> Any:
