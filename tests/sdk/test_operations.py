@@ -256,7 +256,9 @@ def test_method_signature_follows_the_spec(op_id: str) -> None:
     doc = inspect.getdoc(_method_for(op_id))
     assert doc, op_id
     # The names of the annotations are imported for type checkers only (resources load no model).
-    names_for_hints = {**vars(models), **vars(options_module), "Unpack": Unpack, "Paginator": wacr.Paginator}
+    # Every public model, loaded now (vars(models) holds only the sections loaded so far).
+    every_model = {name: getattr(models, name) for name in models.__all__}
+    names_for_hints = {**every_model, **vars(options_module), "Unpack": Unpack, "Paginator": wacr.Paginator}
     names_for_hints["AccountInfo"] = models.Account
     names_for_hints["ContactTypeArg"] = models.ContactType | models.ContactTypeLiteral
     hints = typing.get_type_hints(_method_for(op_id), localns=names_for_hints)
