@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import math
 import os
 import time
@@ -132,9 +131,6 @@ class RedisRateLimiter:
         self._next_try = 0.0  # while Redis fails: when it is asked again
         self._probe: asyncio.Task[None] | None = None
         self._writes: set[asyncio.Task[None]] = set()
-        # Reservation ids: this limiter's random prefix and a counter (unique across the fleet).
-        self._rid_prefix = os.urandom(8).hex()
-        self._rids = itertools.count()
 
     def __repr__(self) -> str:
         return f"RedisRateLimiter(per_minute={self.per_minute!r}, prefix={self.prefix!r})"
@@ -159,7 +155,9 @@ class RedisRateLimiter:
             async with queue.lock:  # one reservation at a time per process: the others queue here, FIFO
                 if not self._redis.down:  # else Redis failed while this caller queued
                     name = self.prefix + key
-                    rid = f"{self._rid_prefix}:{next(self._rids)}"
+                    # Random per reservation: unique across the fleet, and across the children of a
+                    # process that forked after making this limiter (a counter would repeat there).
+                    rid = os.urandom(9).hex()
                     wait = await self._reserve(key, name, rid, deadline)
                     if wait is not None:
                         if wait > 0:
@@ -198,10 +196,13 @@ class RedisRateLimiter:
 
     async def _use_fallback(self, key: str, deadline: float) -> None:
         """The fallback's slot; start a check of Redis in the background when one is due."""
-        probe = self._probe
-        if time.monotonic() >= self._next_try and (probe is None or probe.done()):
+        probe, loop = self._probe, asyncio.get_running_loop()
+        # A check left pending by a loop that closed never ends: it does not hold this one up.
+        if time.monotonic() >= self._next_try and (
+            probe is None or probe.done() or probe.get_loop() is not loop
+        ):
             self._next_try = time.monotonic() + self.retry_interval
-            self._probe = asyncio.get_running_loop().create_task(self._check())
+            self._probe = loop.create_task(self._check())
         if self._fallback_bounded and deadline != math.inf:
             max_wait = max(0.0, deadline - time.monotonic())
             await self._fallback.acquire(key, max_wait=max_wait)  # type: ignore[call-arg]
@@ -209,9 +210,10 @@ class RedisRateLimiter:
             await self._fallback.acquire(key)
 
     async def _check(self) -> None:
-        """Ask a failing Redis whether it answers again (one at a time, no caller waiting)."""
+        """Ask a failing Redis whether it works again (one at a time, no caller waiting): with a
+        write, since a Redis out of memory or read-only still answers a PING."""
         try:
-            await self._redis.command("PING")
+            await self._redis.command("SET", self.prefix + "probe", "1", "PX", "1000")
         except FAILURES:
             self._next_try = time.monotonic() + self.retry_interval
         else:
@@ -266,6 +268,10 @@ class RedisRateLimiter:
     async def aclose(self) -> None:
         """Wait for the writes to Redis still under way, and a check of it (each bounded by
         ``timeout``)."""
-        while self._writes or self._probe is not None:
-            pending = [*self._writes, *([self._probe] if self._probe is not None else [])]
+        loop = asyncio.get_running_loop()
+        while True:
+            # Tasks of a loop that closed cannot be awaited from this one (nor will they end).
+            pending = [t for t in (*self._writes, self._probe) if t is not None and t.get_loop() is loop]
+            if not pending:
+                break
             await asyncio.gather(*pending, return_exceptions=True)
