@@ -109,7 +109,11 @@ class Around:
             hooks = self.hooks
             if hooks is not None and hooks.request:
                 event = self._event("request", call, attempt=call.attempt + 1)
-                await hooks.fire(hooks.request, event)
+                try:
+                    await hooks.fire(hooks.request, event)
+                except asyncio.CancelledError as cancelled:  # cancelled in a request hook: paired too
+                    await self._after(call, cancelled, None, time.perf_counter(), attempt=call.attempt + 1)
+                    raise
                 call.headers = self._with_added(call, event.headers) if event.headers else call.base_headers
             started = time.perf_counter()
             try:
@@ -192,7 +196,12 @@ class Around:
         return merge_headers(call.base_headers, added)
 
     async def _after(
-        self, call: Call, error: WacrError | asyncio.CancelledError | None, result: Any, started: float
+        self,
+        call: Call,
+        error: WacrError | asyncio.CancelledError | None,
+        result: Any,
+        started: float,
+        attempt: int | None = None,
     ) -> None:
         elapsed = time.perf_counter() - started
         headers = result.headers if result is not None else getattr(error, "headers", None)
@@ -205,7 +214,7 @@ class Around:
                     _log.warning("wacr: rate limiter observe() raised %s: %s", type(exc).__name__, exc)
         hooks = self.hooks
         if hooks is not None and hooks.response:
-            event = self._event("response", call, **_outcome(error, result), elapsed=elapsed)
+            event = self._event("response", call, attempt, **_outcome(error, result), elapsed=elapsed)
             await hooks.fire(hooks.response, event)
 
 

@@ -89,8 +89,6 @@ class Exchange:
         if not self._owns_session:
             assert session is not None
             return session
-        if self._closed:
-            raise ConfigurationError("the client is closed (aclose() was called): make a new one")
         loop = asyncio.get_running_loop()
         if session is None or loop is not self._session_loop:
             if session is not None:
@@ -115,10 +113,10 @@ class Exchange:
             if session is None or (
                 self._owns_session and asyncio.get_running_loop() is not self._session_loop
             ):
-                if self._closed and call.attempt > 1:
+                if self._closed:  # since the call was made (Transport.prepare refuses one after)
                     raise APIConnectionError(
                         "the client was closed (aclose() was called) while this call waited to be "
-                        "retried; it was not sent again",
+                        + ("retried; it was not sent again" if call.attempt > 1 else "sent; it was not sent"),
                         method=call.method,
                         url=call.url,
                     )

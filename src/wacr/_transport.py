@@ -234,7 +234,10 @@ class Transport(Exchange):
     ) -> Call:
         """Check a call's arguments (as :meth:`request` says) and give the :class:`Call` that
         :meth:`send` makes: for a caller that checks now and sends later, with no coroutine
-        made in between (one never awaited would warn)."""
+        made in between (one never awaited would warn). A call made once the client is closed
+        is a :class:`~wacr.ConfigurationError`."""
+        if self._closed:
+            raise ConfigurationError("the client is closed (aclose() was called): make a new one")
         retries = self.max_retries if max_retries is None else check_max_retries(max_retries, per_call=True)
         if self._base_path_length + len(path) + (query_chars(params) if params else 0) > QUERY_SURE:
             check_url_length(self._base_path_length, path, params)

@@ -111,3 +111,57 @@ async def test_a_call_cancelled_while_it_waits_for_the_limiter_fires_no_hook(
         await asyncio.wait_for(transport.request("GET", "/contacts"), 0.1)
     assert recorder.kinds() == [("request", 1), ("response", 1)]  # the first call's only
     assert len(api.seen) == 1
+
+
+async def test_a_call_cancelled_inside_a_request_hook_still_gets_its_response(
+    api: Scripted, make_transport: MakeTransport
+) -> None:
+    api.reply(Reply(200, OK))
+    recorder, entered = Recorder(), asyncio.Event()
+
+    async def stuck(event: wacr.HookEvent) -> None:
+        entered.set()
+        await asyncio.sleep(30)  # cancelled here: the first hook has seen the "request"
+
+    transport = make_transport(event_hooks={"request": [recorder.sync, stuck], "response": [recorder.sync]})
+    task = asyncio.ensure_future(transport.request("GET", "/account"))
+    await asyncio.wait_for(entered.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert recorder.kinds() == [("request", 1), ("response", 1)]
+    assert isinstance(recorder.events[1].error, asyncio.CancelledError)
+    assert api.seen == []  # nothing was sent
+    await transport.aclose()
+
+
+@pytest.mark.parametrize("waiting_in", ["the limiter", "a request hook"])
+async def test_closing_the_client_while_a_call_waits_to_be_sent_ends_it_unsent(
+    api: Scripted, make_transport: MakeTransport, waiting_in: str
+) -> None:
+    api.reply(Reply(200, OK))
+    entered = asyncio.Event()
+
+    async def stuck(event: wacr.HookEvent) -> None:
+        entered.set()
+        await asyncio.sleep(0.3)
+
+    if waiting_in == "the limiter":
+        transport = make_transport(rate_limit=wacr.RateLimiter(per_minute=120))  # a slot each 0.5 s
+        await transport.request("GET", "/account")  # takes the first slot
+        task = asyncio.ensure_future(transport.request("GET", "/account"))  # waits ~0.5 s
+        await asyncio.sleep(0.1)
+    else:
+        transport = make_transport(event_hooks={"request": [stuck]})
+        task = asyncio.ensure_future(transport.request("GET", "/account"))
+        await asyncio.wait_for(entered.wait(), 10)
+    sent = len(api.seen)
+    await transport.aclose()
+    with pytest.raises(
+        wacr.APIConnectionError, match=r"closed .* while this call waited to be sent; it was not sent"
+    ):
+        await task
+    assert not task.exception().may_have_been_processed  # type: ignore[union-attr]
+    assert len(api.seen) == sent  # nothing more was sent
+    with pytest.raises(wacr.ConfigurationError, match="the client is closed"):
+        transport.request("GET", "/account")  # a call made now: refused where it is made
