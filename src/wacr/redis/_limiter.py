@@ -211,7 +211,8 @@ class RedisRateLimiter:
 
     async def _check(self) -> None:
         """Ask a failing Redis whether it works again (one at a time, no caller waiting): with a
-        write, since a Redis out of memory or read-only still answers a PING."""
+        write of a key that expires at once (``<prefix>probe``), since a Redis out of memory or
+        read-only still answers a PING."""
         try:
             await self._redis.command("SET", self.prefix + "probe", "1", "PX", "1000")
         except FAILURES:
