@@ -79,9 +79,9 @@ class Fault:
     - ``status`` / ``json`` / ``body``: answer this instead of the real response. ``json`` is
       serialised as it is (orjson: string keys, integers within 64 bits; ``None`` means no
       ``json``, so a JSON ``null`` answer is ``body="null"``); ``body`` (str or bytes) is sent
-      as-is, e.g. truncated JSON, an HTML error page or ``b""``. With only ``status``, an error envelope for that status is generated
-      (429 adds ``retry_after`` from ``retry_after``). Its ``Content-Type`` is
-      ``content_type``, else ``text/html`` for a body starting with ``<``, else
+      as-is, e.g. truncated JSON, an HTML error page or ``b""``. With only ``status``, an error
+      envelope for that status is generated (429 adds ``retry_after`` from ``retry_after``).
+      Its ``Content-Type`` is ``content_type``, else ``text/html`` for a body starting with ``<``, else
       ``application/json``. ``run_handler=True`` runs the real handler first (its effects stay,
       its answer is discarded).
     - ``headers``: added to whatever is answered (e.g. ``{"Retry-After": "2"}``).
