@@ -92,6 +92,16 @@ async def redis(redis_server: RedisServer) -> AsyncIterator[aioredis.Redis]:
         await client.aclose()
 
 
+@pytest.fixture
+async def other(redis_server: RedisServer, redis: aioredis.Redis) -> AsyncIterator[aioredis.Redis]:
+    """A second connection to the same server, as another process would have."""
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
 def python_child(script: Path, *args: str) -> list[str]:
     """The command line of a Python helper process of these tests."""
     return [sys.executable, str(script), *args]

@@ -8,7 +8,6 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -25,15 +24,6 @@ from wacr.webhooks import DedupeStore
 
 HERE = Path(__file__).resolve().parent
 REPLICAS = 4
-
-
-@pytest.fixture
-async def other(redis_server: RedisServer, redis: aioredis.Redis) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_server.url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 async def test_one_claim_wins_done_stays_done_and_a_release_lets_it_run_again(

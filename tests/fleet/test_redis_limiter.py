@@ -8,7 +8,6 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -28,16 +27,6 @@ KEY = "budget-hash"
 def _figures(limit: int, remaining: int, reset_in: float | None = 60.0) -> RateLimit:
     reset = None if reset_in is None else datetime.now(timezone.utc) + timedelta(seconds=reset_in)
     return RateLimit(limit, remaining, reset)
-
-
-@pytest.fixture
-async def other(redis_server: RedisServer, redis: aioredis.Redis) -> AsyncIterator[aioredis.Redis]:
-    """A second connection to the same server, as another process would have."""
-    client = aioredis.Redis.from_url(redis_server.url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 def _wacr_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

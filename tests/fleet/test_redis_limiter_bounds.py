@@ -37,16 +37,6 @@ OK = {"success": True, "data": {"id": 1}}
 
 
 @pytest.fixture
-async def other(redis_server: RedisServer, redis: aioredis.Redis) -> AsyncIterator[aioredis.Redis]:
-    """A second connection to the same server, as another process would have."""
-    client = aioredis.Redis.from_url(redis_server.url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
 async def guide_redis(redis_server: RedisServer, redis: aioredis.Redis) -> AsyncIterator[aioredis.Redis]:
     """A client with the settings docs/guides/fleet.md recommends."""
     client = aioredis.Redis.from_url(redis_server.url, socket_timeout=0.5, socket_connect_timeout=0.5)

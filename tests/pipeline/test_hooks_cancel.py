@@ -12,22 +12,15 @@ import pytest
 
 import wacr
 from tests.pipeline.conftest import MakeTransport, Reply, Scripted
+from tests.pipeline.test_hooks import Recorder as HookRecorder
 
 OK = {"success": True, "data": {"id": 7}}
 LIMITED = {"success": False, "error": {"code": "RATE_LIMIT_EXCEEDED", "message": "slow down"}}
 STALL = Reply(200, OK, delay=30.0)  # cut short when the test ends
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[wacr.HookEvent] = []
-
-    def sync(self, event: wacr.HookEvent) -> None:
-        self.events.append(event)
-
-    async def later(self, event: wacr.HookEvent) -> None:
-        await asyncio.sleep(0)  # an async hook awaits while its task is being cancelled
-        self.events.append(event)
+class Recorder(HookRecorder):
+    """The hooks of tests/pipeline/test_hooks.py (its async one awaits while the task is cancelled)."""
 
     def kinds(self) -> list[tuple[str, int]]:
         return [(e.kind, e.attempt) for e in self.events]
